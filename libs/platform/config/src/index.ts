@@ -1,1 +1,9 @@
-export const cfg = 1;
+export { ConfigError, parseEnv, parseEnvOrExit } from './parse-env';
+export {
+  kafkaEnv,
+  postgresConnection,
+  postgresEnv,
+  redisEnv,
+  runtimeEnv,
+  type PostgresConnection,
+} from './env-schemas';

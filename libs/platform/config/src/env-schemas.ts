@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const blankToUndefined = (value: unknown): unknown => (value === '' ? undefined : value);
+
+/** `NODE_ENV`, `LOG_LEVEL` and the HTTP port shared by every service. */
+export const runtimeEnv = (defaultPort: number) =>
+  z.object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    HTTP_HOST: z.string().default('0.0.0.0'),
+    HTTP_PORT: port.default(defaultPort),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
+  });
+
+/** Postgres server shared by identity and audit; each service has its own database on it. */
+export const postgresEnv = (defaultDatabase: string) =>
+  z.object({
+    POSTGRES_HOST: z.string().min(1).default('127.0.0.1'),
+    POSTGRES_PORT: port.default(5432),
+    POSTGRES_USER: z.string().min(1).default('postgres'),
+    POSTGRES_PASSWORD: z.preprocess(blankToUndefined, z.string().optional()),
+    POSTGRES_DATABASE: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lowercase letters, digits and _ only')
+      .default(defaultDatabase),
+    POSTGRES_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  });
+
+export const redisEnv = z.object({
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+});
+
+export const kafkaEnv = (defaultGroupId: string) =>
+  z.object({
+    KAFKA_BROKERS: z
+      .string()
+      .default('127.0.0.1:9092')
+      .transform((value) => value.split(',').map((broker) => broker.trim()))
+      .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).min(1)),
+    KAFKA_CLIENT_ID: z.string().min(1).optional(),
+    KAFKA_GROUP_ID: z.string().min(1).default(defaultGroupId),
+    KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).optional(),
+  });
+
+export interface PostgresConnection {
+  host: string;
+  port: number;
+  user: string;
+  password: string | undefined;
+  database: string;
+  poolSize: number;
+}
+
+export function postgresConnection(env: z.infer<ReturnType<typeof postgresEnv>>): PostgresConnection {
+  return {
+    host: env.POSTGRES_HOST,
+    port: env.POSTGRES_PORT,
+    user: env.POSTGRES_USER,
+    password: env.POSTGRES_PASSWORD,
+    database: env.POSTGRES_DATABASE,
+    poolSize: env.POSTGRES_POOL_SIZE,
+  };
+}

@@ -1,0 +1,12 @@
+export {
+  EventConsumer,
+  PoisonMessage,
+  type EventConsumerOptions,
+  type ReceivedMessage,
+} from './event-consumer';
+export { EventPublisher, type OutgoingMessage } from './event-publisher';
+export { createKafka, type KafkaClientOptions } from './kafka-client';
+export { KafkaHealth } from './kafka-health';
+export { kafkaMetrics } from './kafka-metrics';
+export { KafkaModule, type KafkaModuleOptions } from './kafka.module';
+export { ensureTopics, type TopicSpec } from './topics';

@@ -1,0 +1,27 @@
+import { Counter, Gauge, register } from 'prom-client';
+
+function counter(name: string, help: string, labelNames: string[]): Counter {
+  const existing = register.getSingleMetric(name);
+  return (existing as Counter | undefined) ?? new Counter({ name, help, labelNames });
+}
+
+export const kafkaMetrics = {
+  consumed: counter('keyway_kafka_messages_consumed_total', 'Messages handled, by outcome', [
+    'group',
+    'topic',
+    'outcome',
+  ]),
+  deadLettered: counter(
+    'keyway_kafka_messages_dead_lettered_total',
+    'Messages parked on a dead-letter topic after bounded retries',
+    ['group', 'topic'],
+  ),
+  published: counter('keyway_kafka_messages_published_total', 'Messages published', ['topic']),
+  consumerUp: ((): Gauge => {
+    const name = 'keyway_kafka_consumer_connected';
+    return (
+      (register.getSingleMetric(name) as Gauge | undefined) ??
+      new Gauge({ name, help: '1 while the consumer group member is connected', labelNames: ['group'] })
+    );
+  })(),
+};

@@ -1,0 +1,44 @@
+import { type INestApplication, type DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+
+export interface HttpServiceOptions {
+  host: string;
+  port: number;
+  /** After a stop signal, the process exits by then even if something hangs. */
+  shutdownTimeoutMs: number;
+  bodyLimitBytes?: number;
+}
+
+/**
+ * Starts a Nest app on Fastify with JSON logs and graceful shutdown: on SIGTERM/SIGINT readiness
+ * turns red, the server stops accepting connections and drains in-flight requests, consumers
+ * commit their offsets, then connections close.
+ */
+export async function startHttpService(
+  module: DynamicModule,
+  options: HttpServiceOptions,
+): Promise<INestApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    module,
+    new FastifyAdapter({ bodyLimit: options.bodyLimitBytes ?? 64 * 1024 }),
+    { bufferLogs: true },
+  );
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  app.flushLogs();
+  app.enableShutdownHooks();
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.log(`${signal} received, shutting down`);
+      setTimeout(() => {
+        logger.error(`shutdown took longer than ${options.shutdownTimeoutMs} ms, exiting`);
+        process.exit(1);
+      }, options.shutdownTimeoutMs).unref();
+    });
+  }
+  await app.listen(options.port, options.host);
+  logger.log(`listening on http://${options.host}:${options.port}`);
+  return app;
+}

@@ -1,0 +1,56 @@
+import { Controller, Get, Inject, type BeforeApplicationShutdown } from '@nestjs/common';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  type HealthIndicatorResult,
+} from '@nestjs/terminus';
+import { READINESS_CHECKS, type ReadinessCheck, withTimeout } from './readiness';
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+/**
+ * `/health/live`: the process is up. `/health/ready`: every dependency answers and the service
+ * is not shutting down, so a load balancer stops sending traffic before connections close.
+ */
+@Controller('health')
+export class HealthController implements BeforeApplicationShutdown {
+  private shuttingDown = false;
+
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
+  ) {}
+
+  beforeApplicationShutdown(): void {
+    this.shuttingDown = true;
+  }
+
+  @Get('live')
+  @HealthCheck()
+  live() {
+    return this.health.check([]);
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check([
+      () => this.indicate('shutdown', async () => {
+        if (this.shuttingDown) throw new Error('shutting down');
+      }),
+      ...this.checks.map((dependency) => () => this.indicate(dependency.name, () => dependency.check())),
+    ]);
+  }
+
+  private async indicate(name: string, check: () => Promise<void>): Promise<HealthIndicatorResult> {
+    const indicator = this.indicators.check(name);
+    try {
+      await withTimeout(check(), CHECK_TIMEOUT_MS, name);
+      return indicator.up();
+    } catch (error) {
+      return indicator.down({ message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+}

@@ -1,0 +1,5 @@
+export { startHttpService, type HttpServiceOptions } from './bootstrap';
+export { HealthController } from './health.controller';
+export { loggerParams, REDACTED_PATHS, requestIdOf } from './logging';
+export { ObservabilityModule, type ObservabilityOptions } from './observability.module';
+export { READINESS_CHECKS, withTimeout, type ReadinessCheck } from './readiness';

@@ -1,0 +1,2 @@
+export { pingRedis } from './redis-health';
+export { RedisModule, type RedisOptions } from './redis.module';
