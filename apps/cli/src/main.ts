@@ -1,1 +1,1 @@
-import { x } from '@keyway/contracts'; console.log(x);
+export {};

@@ -7,7 +7,9 @@ const blankToUndefined = (value: unknown): unknown => (value === '' ? undefined 
 export const runtimeEnv = (defaultPort: number) =>
   z.object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
     HTTP_HOST: z.string().default('0.0.0.0'),
     HTTP_PORT: port.default(defaultPort),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
@@ -52,7 +54,9 @@ export interface PostgresConnection {
   poolSize: number;
 }
 
-export function postgresConnection(env: z.infer<ReturnType<typeof postgresEnv>>): PostgresConnection {
+export function postgresConnection(
+  env: z.infer<ReturnType<typeof postgresEnv>>,
+): PostgresConnection {
   return {
     host: env.POSTGRES_HOST,
     port: env.POSTGRES_PORT,

@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { kafkaEnv, postgresEnv, redisEnv, runtimeEnv } from './env-schemas';
 import { ConfigError, parseEnv } from './parse-env';
 
-const schema = runtimeEnv(8081).and(postgresEnv('keyway_identity')).and(redisEnv).and(kafkaEnv('g'));
+const schema = runtimeEnv(8081)
+  .and(postgresEnv('keyway_identity'))
+  .and(redisEnv)
+  .and(kafkaEnv('g'));
 
 describe('parseEnv', () => {
   it('applies the local defaults to an empty environment', () => {
@@ -39,8 +42,8 @@ describe('parseEnv', () => {
   });
 
   it('rejects an unsafe database name', () => {
-    expect(() => parseEnv(z.object({}).and(postgresEnv('x')), { POSTGRES_DATABASE: 'a;drop' })).toThrow(
-      /POSTGRES_DATABASE/,
-    );
+    expect(() =>
+      parseEnv(z.object({}).and(postgresEnv('x')), { POSTGRES_DATABASE: 'a;drop' }),
+    ).toThrow(/POSTGRES_DATABASE/);
   });
 });

@@ -1,3 +1,8 @@
 export { DatabaseModule } from './database.module';
-export { dataSourceOptions, openDatabase, runMigrationsLocked, type DatabaseOptions } from './data-source';
+export {
+  dataSourceOptions,
+  openDatabase,
+  runMigrationsLocked,
+  type DatabaseOptions,
+} from './data-source';
 export { ensureDatabase } from './ensure-database';

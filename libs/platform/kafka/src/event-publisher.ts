@@ -43,6 +43,17 @@ export class EventPublisher {
       list.push(message);
       byTopic.set(message.topic, list);
     }
+    try {
+      await this.sendBatch(byTopic);
+    } catch (error) {
+      // A failed idempotent producer may hold stale sequence numbers: start a fresh session.
+      await this.disconnect().catch(() => undefined);
+      throw error;
+    }
+    for (const [topic, list] of byTopic) kafkaMetrics.published.inc({ topic }, list.length);
+  }
+
+  private async sendBatch(byTopic: Map<string, OutgoingMessage[]>): Promise<void> {
     await this.producer.sendBatch({
       acks: -1,
       compression: CompressionTypes.None,
@@ -51,7 +62,6 @@ export class EventPublisher {
         messages: list.map(({ key, value, headers }) => ({ key, value, headers: headers ?? {} })),
       })),
     });
-    for (const [topic, list] of byTopic) kafkaMetrics.published.inc({ topic }, list.length);
   }
 
   async disconnect(): Promise<void> {

@@ -21,7 +21,11 @@ export const kafkaMetrics = {
     const name = 'keyway_kafka_consumer_connected';
     return (
       (register.getSingleMetric(name) as Gauge | undefined) ??
-      new Gauge({ name, help: '1 while the consumer group member is connected', labelNames: ['group'] })
+      new Gauge({
+        name,
+        help: '1 while the consumer group member is connected',
+        labelNames: ['group'],
+      })
     );
   })(),
 };

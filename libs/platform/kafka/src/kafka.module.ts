@@ -36,8 +36,16 @@ export class KafkaModule implements OnModuleInit, OnApplicationShutdown {
       providers: [
         { provide: OPTIONS, useValue: options },
         { provide: Kafka, useFactory: () => createKafka(options) },
-        { provide: EventPublisher, useFactory: (kafka: Kafka) => new EventPublisher(kafka), inject: [Kafka] },
-        { provide: KafkaHealth, useFactory: (kafka: Kafka) => new KafkaHealth(kafka), inject: [Kafka] },
+        {
+          provide: EventPublisher,
+          useFactory: (kafka: Kafka) => new EventPublisher(kafka),
+          inject: [Kafka],
+        },
+        {
+          provide: KafkaHealth,
+          useFactory: (kafka: Kafka) => new KafkaHealth(kafka),
+          inject: [Kafka],
+        },
       ],
       exports: [Kafka, EventPublisher, KafkaHealth],
     };

@@ -2,6 +2,7 @@ import { type INestApplication, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import { requestIdOf } from './logging';
 
 export interface HttpServiceOptions {
   host: string;
@@ -9,6 +10,8 @@ export interface HttpServiceOptions {
   /** After a stop signal, the process exits by then even if something hangs. */
   shutdownTimeoutMs: number;
   bodyLimitBytes?: number;
+  /** Trust X-Forwarded-For from these proxies (Fastify's trustProxy) for the client address. */
+  trustProxy?: boolean | string;
 }
 
 /**
@@ -22,9 +25,19 @@ export async function startHttpService(
 ): Promise<INestApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
-    new FastifyAdapter({ bodyLimit: options.bodyLimitBytes ?? 64 * 1024 }),
+    new FastifyAdapter({
+      bodyLimit: options.bodyLimitBytes ?? 64 * 1024,
+      genReqId: requestIdOf,
+      trustProxy: options.trustProxy ?? false,
+    }),
     { bufferLogs: true },
   );
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', async (request, reply) => {
+      void reply.header('x-request-id', request.id);
+    });
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.flushLogs();

@@ -37,10 +37,13 @@ export class HealthController implements BeforeApplicationShutdown {
   @HealthCheck()
   ready() {
     return this.health.check([
-      () => this.indicate('shutdown', async () => {
-        if (this.shuttingDown) throw new Error('shutting down');
-      }),
-      ...this.checks.map((dependency) => () => this.indicate(dependency.name, () => dependency.check())),
+      () =>
+        this.indicate('shutdown', async () => {
+          if (this.shuttingDown) throw new Error('shutting down');
+        }),
+      ...this.checks.map(
+        (dependency) => () => this.indicate(dependency.name, () => dependency.check()),
+      ),
     ]);
   }
 

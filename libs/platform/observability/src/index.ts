@@ -1,4 +1,5 @@
 export { startHttpService, type HttpServiceOptions } from './bootstrap';
+export { healthEndpoints } from './health-endpoints';
 export { HealthController } from './health.controller';
 export { loggerParams, REDACTED_PATHS, requestIdOf } from './logging';
 export { ObservabilityModule, type ObservabilityOptions } from './observability.module';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { type IncomingHttpHeaders } from 'node:http';
 import { type Params } from 'nestjs-pino';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -24,11 +24,9 @@ export const REDACTED_PATHS = [
 ];
 
 /** The request id: the caller's `X-Request-Id` when well-formed, a new UUID otherwise. */
-export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {
+export function requestIdOf(req: { headers: IncomingHttpHeaders }): string {
   const given = req.headers['x-request-id'];
-  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-  res.setHeader('x-request-id', id);
-  return id;
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
 export function loggerParams(service: string, level: string): Params {
@@ -39,7 +37,9 @@ export function loggerParams(service: string, level: string): Params {
       messageKey: 'msg',
       timestamp: () => `,"time":"${new Date().toISOString()}"`,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      genReqId: requestIdOf,
+      // Fastify assigns the id (see startHttpService); pino-http reuses it.
+      genReqId: (req) => (req as { id?: string }).id ?? requestIdOf(req),
+      formatters: { level: (label) => ({ level: label }) },
       autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({

@@ -1,19 +1,18 @@
-import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { LoggerModule } from 'nestjs-pino';
-import { HealthController } from './health.controller';
 import { loggerParams } from './logging';
-import { READINESS_CHECKS } from './readiness';
 
 export interface ObservabilityOptions {
   service: string;
   logLevel: string;
-  /** Provides `ReadinessCheck[]` under READINESS_CHECKS. */
-  readiness: Omit<Extract<Provider, { useFactory: unknown }>, 'provide'>;
 }
 
-/** JSON logs (pino), `/metrics` (Prometheus), `/health/live` and `/health/ready` (Terminus). */
+/**
+ * JSON logs (pino), `/metrics` (Prometheus) and Terminus. The app declares `HealthController`
+ * and provides its `ReadinessCheck[]` under `READINESS_CHECKS` (see `healthEndpoints`).
+ */
 @Module({})
 export class ObservabilityModule {
   static forRoot(options: ObservabilityOptions): DynamicModule {
@@ -28,8 +27,7 @@ export class ObservabilityModule {
         }),
         TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [HealthController],
-      providers: [{ provide: READINESS_CHECKS, ...options.readiness }],
+      exports: [TerminusModule],
     };
   }
 }

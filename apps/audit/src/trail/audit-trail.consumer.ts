@@ -1,0 +1,65 @@
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { Kafka } from 'kafkajs';
+import { CloudEventEnvelope, TOPICS } from '@keyway/contracts';
+import {
+  EventConsumer,
+  EventPublisher,
+  PoisonMessage,
+  type ReceivedMessage,
+} from '@keyway/platform-kafka';
+import { AUDIT_CONFIG, type AuditConfig } from '../config';
+import { AuditTrailRepository } from './audit-trail.repository';
+
+const DEAD_LETTER: Readonly<Record<string, string>> = {
+  [TOPICS.keys]: TOPICS.keysDlq,
+  [TOPICS.workspaces]: TOPICS.workspacesDlq,
+};
+
+/** Records every key, workspace and member event in the audit trail, committing after the insert. */
+@Injectable()
+export class AuditTrailConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(AuditTrailConsumer.name);
+  readonly consumer: EventConsumer;
+
+  constructor(
+    kafka: Kafka,
+    publisher: EventPublisher,
+    @Inject(AUDIT_CONFIG) config: AuditConfig,
+    private readonly trail: AuditTrailRepository,
+  ) {
+    this.consumer = new EventConsumer(kafka, publisher, {
+      groupId: `${config.kafka.groupId}-trail`,
+      topics: [TOPICS.keys, TOPICS.workspaces],
+      deadLetterTopic: (topic) => DEAD_LETTER[topic] ?? `${topic}.dlq`,
+      handle: (message) => this.handle(message),
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.consumer
+      .start()
+      .catch((error: unknown) => this.logger.error(`cannot start: ${String(error)}`));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer.stop();
+  }
+
+  async handle(message: ReceivedMessage): Promise<void> {
+    let json: unknown;
+    try {
+      json = JSON.parse(message.value);
+    } catch {
+      throw new PoisonMessage('value is not JSON');
+    }
+    const parsed = CloudEventEnvelope.safeParse(json);
+    if (!parsed.success) throw new PoisonMessage('value is not a Keyway CloudEvent');
+    await this.trail.recordOnce(parsed.data);
+  }
+}

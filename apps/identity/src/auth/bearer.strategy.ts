@@ -1,0 +1,55 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Strategy } from 'passport-http-bearer';
+import { type DataSource } from 'typeorm';
+import { hashKey, parseKey } from '@keyway/key-material';
+import { Clock } from '../clock';
+import { PEPPER } from '../keys/pepper';
+import { ROLE_SCOPES, type Role } from './permissions';
+import { type Principal } from './principal';
+
+interface KeyRow {
+  id: string;
+  workspace_id: string;
+  scopes: string[];
+  owner_id: string | null;
+  role: Role | null;
+  member_status: string | null;
+}
+
+/**
+ * `Authorization: Bearer <key>` with a Keyway key: shape and checksum first (no I/O), then the
+ * key's HMAC against the read model. A revoked, expired or unknown key is simply not a principal.
+ */
+@Injectable()
+export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(PEPPER) private readonly pepper: string,
+    private readonly clock: Clock,
+  ) {
+    super();
+  }
+
+  async validate(token: string): Promise<Principal | false> {
+    if (typeof parseKey(token) === 'string') return false;
+    const hash = hashKey(this.pepper, token);
+    const rows: KeyRow[] = await this.dataSource.query(
+      `SELECT k.id, k.workspace_id, k.scopes, k.owner_id, m.role, m.status AS member_status
+         FROM keys k LEFT JOIN members m ON m.id = k.owner_id AND m.workspace_id = k.workspace_id
+        WHERE k.status = 'active' AND (k.expires_at IS NULL OR k.expires_at > $2)
+          AND (k.key_hash = $1 OR (k.previous_key_hash = $1 AND k.previous_key_expires_at > $2))`,
+      [hash, this.clock.now()],
+    );
+    const row = rows[0];
+    if (row === undefined) return false;
+    let scopes = row.scopes;
+    if (row.owner_id?.startsWith('mem_')) {
+      if (row.role === null || row.member_status !== 'active') return false;
+      const allowed = new Set<string>(ROLE_SCOPES[row.role]);
+      scopes = scopes.filter((scope) => allowed.has(scope) || scope === 'keyway:platform:admin');
+    }
+    return { keyId: row.id, workspaceId: row.workspace_id, scopes, ownerId: row.owner_id };
+  }
+}

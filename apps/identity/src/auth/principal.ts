@@ -1,0 +1,8 @@
+/** The authenticated caller of the management API: a Keyway key, capped by its owner's role. */
+export interface Principal {
+  keyId: string;
+  workspaceId: string;
+  /** The key's scopes intersected with what its owner's role allows now. */
+  scopes: readonly string[];
+  ownerId: string | null;
+}

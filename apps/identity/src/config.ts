@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { kafkaEnv, postgresConnection, postgresEnv, runtimeEnv } from '@keyway/platform-config';
+
+export const identityEnvSchema = runtimeEnv(8081)
+  .and(postgresEnv('keyway_identity'))
+  .and(kafkaEnv('keyway-identity'))
+  .and(
+    z.object({
+      /** Deployment secret for HMAC-SHA256(pepper, key). Required in production. */
+      KEYWAY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
+      OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+      OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
+    }),
+  )
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && env.KEYWAY_PEPPER === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KEYWAY_PEPPER'],
+        message: 'is required when NODE_ENV=production (a secret of at least 32 characters)',
+      });
+    }
+  });
+
+export type IdentityEnv = z.infer<typeof identityEnvSchema>;
+
+export function identityConfig(env: IdentityEnv) {
+  return {
+    service: 'identity',
+    env: env.NODE_ENV,
+    logLevel: env.LOG_LEVEL,
+    http: { host: env.HTTP_HOST, port: env.HTTP_PORT, shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS },
+    postgres: postgresConnection(env),
+    kafka: {
+      brokers: env.KAFKA_BROKERS,
+      clientId: env.KAFKA_CLIENT_ID ?? 'keyway-identity',
+      partitionsOverride: env.KAFKA_TOPIC_PARTITIONS,
+    },
+    pepper: env.KEYWAY_PEPPER ?? null,
+    outbox: { pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS, batchSize: env.OUTBOX_BATCH_SIZE },
+  };
+}
+
+export type IdentityConfig = ReturnType<typeof identityConfig>;
+
+/** Injection token of the typed, validated config. */
+export const IDENTITY_CONFIG = Symbol('IDENTITY_CONFIG');
+
+/**
+ * Outside production a missing pepper falls back to this fixed, public one, so that `npm start`,
+ * the CLI and tests agree without setup. Keys hashed with it are worthless: the log says so.
+ */
+const DEVELOPMENT_PEPPER = 'keyway-development-pepper-never-use-in-production';
+
+export function resolvePepper(config: IdentityConfig): { pepper: string; development: boolean } {
+  if (config.pepper !== null) return { pepper: config.pepper, development: false };
+  return { pepper: DEVELOPMENT_PEPPER, development: true };
+}

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
+import { Clock } from '../clock';
+import { ConcurrencyConflict } from './event-store.errors';
+
+/** Who caused a change and from where; recorded on every event. */
+export interface EventContext {
+  actor: string;
+  actorIp?: string | undefined;
+  actorUserAgent?: string | undefined;
+  correlationId?: string | undefined;
+  causationId?: string | undefined;
+}
+
+export interface NewEvent {
+  type: string;
+  data: object;
+}
+
+export interface AppendRequest {
+  topic: string;
+  aggregateType: 'key' | 'workspace' | 'member';
+  aggregateId: string;
+  workspaceId: string;
+  /** The aggregate's version the decision was made on; 0 for a new aggregate. */
+  expectedVersion: number;
+  events: readonly NewEvent[];
+  context: EventContext;
+}
+
+/** A CloudEvent as stored and published (the envelope of `@keyway/contracts`). */
+export interface RecordedEvent {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  type: string;
+  subject: string;
+  time: string;
+  datacontenttype: 'application/json';
+  workspaceid: string;
+  sequence: number;
+  actor: string;
+  actorip?: string;
+  actoruseragent?: string;
+  correlationid?: string;
+  causationid?: string;
+  data: object;
+}
+
+const UNIQUE_VIOLATION = '23505';
+const SOURCE = '/keyway/identity';
+
+/**
+ * Appends events to the append-only store and, in the same transaction, to the outbox the relay
+ * publishes from. Either both are written or neither.
+ */
+@Injectable()
+export class EventStore {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  async append(manager: EntityManager, request: AppendRequest): Promise<RecordedEvent[]> {
+    const time = this.clock.now().toISOString();
+    const recorded = request.events.map((event, index): RecordedEvent => {
+      const { context } = request;
+      return {
+        specversion: '1.0',
+        id: randomUUID(),
+        source: SOURCE,
+        type: event.type,
+        subject: request.aggregateId,
+        time,
+        datacontenttype: 'application/json',
+        workspaceid: request.workspaceId,
+        sequence: request.expectedVersion + index + 1,
+        actor: context.actor,
+        ...(context.actorIp === undefined ? {} : { actorip: context.actorIp }),
+        ...(context.actorUserAgent === undefined ? {} : { actoruseragent: context.actorUserAgent }),
+        ...(context.correlationId === undefined ? {} : { correlationid: context.correlationId }),
+        ...(context.causationId === undefined ? {} : { causationid: context.causationId }),
+        data: event.data,
+      };
+    });
+    try {
+      for (const event of recorded) {
+        const payload = JSON.stringify(event);
+        await manager.query(
+          `INSERT INTO event_store (event_id, aggregate_type, aggregate_id, workspace_id, sequence, type, event)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [
+            event.id,
+            request.aggregateType,
+            event.subject,
+            event.workspaceid,
+            event.sequence,
+            event.type,
+            payload,
+          ],
+        );
+        await manager.query(
+          `INSERT INTO outbox (event_id, topic, message_key, payload) VALUES ($1, $2, $3, $4)`,
+          [event.id, request.topic, event.subject, payload],
+        );
+      }
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+        throw new ConcurrencyConflict(request.aggregateId);
+      }
+      throw error;
+    }
+    return recorded;
+  }
+
+  /** An aggregate's events in sequence order. */
+  async load(
+    aggregateId: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<RecordedEvent[]> {
+    const rows: { event: RecordedEvent }[] = await manager.query(
+      `SELECT event FROM event_store WHERE aggregate_id = $1 ORDER BY sequence`,
+      [aggregateId],
+    );
+    return rows.map((row) => row.event);
+  }
+
+  /** Every event in commit-position order, in pages, for rebuilding projections. */
+  async *all(pageSize = 1_000): AsyncGenerator<RecordedEvent[]> {
+    let after = '0';
+    for (;;) {
+      const rows: { position: string; event: RecordedEvent }[] = await this.dataSource.query(
+        `SELECT position, event FROM event_store WHERE position > $1 ORDER BY position LIMIT $2`,
+        [after, pageSize],
+      );
+      if (rows.length === 0) return;
+      yield rows.map((row) => row.event);
+      after = rows[rows.length - 1]?.position ?? after;
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { type DataSource } from 'typeorm';
+import { TOPIC_SPECS } from '@keyway/contracts';
+import { DatabaseModule } from '@keyway/platform-database';
+import { KafkaHealth, KafkaModule } from '@keyway/platform-kafka';
+import { healthEndpoints, ObservabilityModule } from '@keyway/platform-observability';
+import { AuthModule } from './auth/auth.module';
+import { type IdentityConfig } from './config';
+import { identityDatabase } from './database';
+import { OutboxModule } from './event-store/outbox.module';
+import { ErrorFilter } from './http/error.filter';
+import { IdentityConfigModule } from './identity-config.module';
+import { KeysModule } from './keys/keys.module';
+import { WorkspacesModule } from './workspaces/workspaces.module';
+
+/** The identity service: management API, event store, outbox relay. */
+@Module({})
+export class IdentityModule {
+  static register(config: IdentityConfig): DynamicModule {
+    const health = healthEndpoints(
+      [getDataSourceToken(), KafkaHealth],
+      (dataSource: DataSource, kafka: KafkaHealth) => [
+        { name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) },
+        { name: 'kafka', check: () => kafka.check() },
+      ],
+    );
+    return {
+      module: IdentityModule,
+      imports: [
+        IdentityConfigModule.register(config),
+        ObservabilityModule.forRoot({
+          service: config.service,
+          logLevel: config.logLevel,
+        }),
+        DatabaseModule.forRoot(identityDatabase(config)),
+        KafkaModule.forRoot({ ...config.kafka, topics: TOPIC_SPECS }),
+        OutboxModule,
+        AuthModule,
+        KeysModule,
+        WorkspacesModule,
+      ],
+      controllers: [...health.controllers],
+      providers: [{ provide: APP_FILTER, useClass: ErrorFilter }, ...health.providers],
+    };
+  }
+}

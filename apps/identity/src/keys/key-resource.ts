@@ -1,0 +1,27 @@
+import { type KeyState } from './key.state';
+
+/** The key resource of the management API (SPEC "Management"). Never contains the secret. */
+export function keyResource(key: KeyState) {
+  return {
+    id: key.keyId,
+    workspaceId: key.workspaceId,
+    name: key.name,
+    environment: key.environment,
+    start: key.start,
+    last4: key.last4,
+    scopes: key.scopes,
+    rateLimits: key.rateLimits.map(({ name, limit, window }) => ({ name, limit, window })),
+    credits: key.credits,
+    allowedCidrs: key.allowedCidrs,
+    expiresAt: key.expiresAt,
+    ownerId: key.ownerId,
+    metadata: key.metadata,
+    status: key.status,
+    createdAt: key.createdAt,
+    createdBy: key.createdBy,
+    lastRotatedAt: key.lastRotatedAt,
+    version: key.version,
+  };
+}
+
+export type KeyResource = ReturnType<typeof keyResource>;

@@ -1,0 +1,2 @@
+/** Injection token of the HMAC pepper (a deployment secret). */
+export const PEPPER = Symbol('PEPPER');

@@ -1,0 +1,17 @@
+import 'reflect-metadata';
+import { parseEnvOrExit } from '@keyway/platform-config';
+import { startHttpService } from '@keyway/platform-observability';
+import { identityConfig, identityEnvSchema } from './config';
+import { IdentityModule } from './identity.module';
+
+async function main(): Promise<void> {
+  const config = identityConfig(parseEnvOrExit(identityEnvSchema, 'identity'));
+  await startHttpService(IdentityModule.register(config), config.http);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `identity failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

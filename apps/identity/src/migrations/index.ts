@@ -1,0 +1,5 @@
+import { EventStore1732320000000 } from './1732320000000-event-store';
+import { ReadModels1732320000001 } from './1732320000001-read-models';
+
+/** Identity's migrations, in order. */
+export const IDENTITY_MIGRATIONS = [EventStore1732320000000, ReadModels1732320000001];

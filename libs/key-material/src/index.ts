@@ -1,0 +1,12 @@
+export {
+  CHECKSUM_LENGTH,
+  displayParts,
+  generateKey,
+  hashKey,
+  parseKey,
+  PREFIX_PATTERN,
+  RANDOM_LENGTH,
+  type KeyEnvironment,
+  type KeyShapeError,
+  type ParsedKey,
+} from './api-key';
