@@ -1,1 +1,38 @@
-export const placeholder = true;
+// @keyway/contracts: Keyway's event contracts. Runtime schemas (zod) with their inferred types.
+export { TOPICS, TOPIC_SPECS, type TopicName, type TopicSpec } from './topics';
+export { Actor, IpAddress, IsoTimestamp, KeyHash, KeyId, MemberId, WorkspaceId } from './scalars';
+export { RateLimit, rateLimitWindowMs } from './rate-limit';
+export { CloudEventEnvelope, cloudEventSchema, type CloudEvent } from './cloud-event';
+export { ContractViolation } from './contract-violation';
+
+export { AllowedCidrs, Credits, KeyEnvironment, KeyMetadata, Scope } from './keys/key-fields';
+export { KEY_EVENT_TYPES } from './keys/key-event-types';
+export { KeyIssuedV1 } from './keys/key-issued.v1';
+export { KeyUpdatedV1 } from './keys/key-updated.v1';
+export { KeyRotatedV1 } from './keys/key-rotated.v1';
+export { KeyRevokedV1 } from './keys/key-revoked.v1';
+export { KeyExpiredV1 } from './keys/key-expired.v1';
+export { KeyDeletedV1 } from './keys/key-deleted.v1';
+export { KeyEvent, parseKeyEvent, type KeyEventType } from './keys/key-event';
+
+export { MemberRole, WorkspacePrefix } from './workspaces/workspace-fields';
+export { WORKSPACE_EVENT_TYPES } from './workspaces/workspace-event-types';
+export { WorkspaceCreatedV1 } from './workspaces/workspace-created.v1';
+export { WorkspaceUpdatedV1 } from './workspaces/workspace-updated.v1';
+export { MemberAddedV1 } from './workspaces/member-added.v1';
+export { MemberRoleChangedV1 } from './workspaces/member-role-changed.v1';
+export { MemberRemovedV1 } from './workspaces/member-removed.v1';
+export {
+  WorkspaceEvent,
+  parseWorkspaceEvent,
+  type WorkspaceEventType,
+} from './workspaces/workspace-event';
+
+export { VERIFICATION_CODES, VerificationCode } from './usage/verification-code';
+export { USAGE_EVENT_TYPES } from './usage/usage-event-types';
+export { UsageAggregatedV1 } from './usage/usage-aggregated.v1';
+export { UsageEvent, parseUsageEvent, type UsageEventType } from './usage/usage-event';
+
+export { EVENT_CATALOG, type EventContract, type EventType } from './event-catalog';
+export { eventJsonSchemas, type JsonSchema } from './export/json-schemas';
+export { asyncApiDocument } from './export/asyncapi';

@@ -1,0 +1,68 @@
+import type { z } from 'zod';
+import { KeyDeletedV1 } from './keys/key-deleted.v1';
+import { type KeyEventType } from './keys/key-event';
+import { KeyExpiredV1 } from './keys/key-expired.v1';
+import { KeyIssuedV1 } from './keys/key-issued.v1';
+import { KeyRevokedV1 } from './keys/key-revoked.v1';
+import { KeyRotatedV1 } from './keys/key-rotated.v1';
+import { KeyUpdatedV1 } from './keys/key-updated.v1';
+import { TOPICS, type TopicName } from './topics';
+import { UsageAggregatedV1 } from './usage/usage-aggregated.v1';
+import { type UsageEventType } from './usage/usage-event';
+import { MemberAddedV1 } from './workspaces/member-added.v1';
+import { MemberRemovedV1 } from './workspaces/member-removed.v1';
+import { MemberRoleChangedV1 } from './workspaces/member-role-changed.v1';
+import { WorkspaceCreatedV1 } from './workspaces/workspace-created.v1';
+import { type WorkspaceEventType } from './workspaces/workspace-event';
+import { WorkspaceUpdatedV1 } from './workspaces/workspace-updated.v1';
+
+export type EventType = KeyEventType | WorkspaceEventType | UsageEventType;
+
+export interface EventContract {
+  readonly type: EventType;
+  /** Schema name, as exported: `KeyIssuedV1`. */
+  readonly name: string;
+  readonly topic: TopicName;
+  readonly summary: string;
+  readonly schema: z.ZodType;
+}
+
+function contract(
+  schema: z.ZodType & { shape: { type: { value: EventType } } },
+  name: string,
+  topic: TopicName,
+  summary: string,
+): EventContract {
+  return { type: schema.shape.type.value, name, topic, summary, schema };
+}
+
+/** Every published event type, old versions included: what the docs and fixtures cover. */
+export const EVENT_CATALOG: readonly EventContract[] = [
+  contract(KeyIssuedV1, 'KeyIssuedV1', TOPICS.keys, 'A key was created; data is its full state.'),
+  contract(KeyUpdatedV1, 'KeyUpdatedV1', TOPICS.keys, "A key's settings changed (changed fields)."),
+  contract(KeyRotatedV1, 'KeyRotatedV1', TOPICS.keys, 'A key got a new secret.'),
+  contract(KeyRevokedV1, 'KeyRevokedV1', TOPICS.keys, 'A key was revoked.'),
+  contract(KeyExpiredV1, 'KeyExpiredV1', TOPICS.keys, 'A key passed its expiry time.'),
+  contract(KeyDeletedV1, 'KeyDeletedV1', TOPICS.keys, 'A key was deleted.'),
+  contract(WorkspaceCreatedV1, 'WorkspaceCreatedV1', TOPICS.workspaces, 'A workspace was created.'),
+  contract(
+    WorkspaceUpdatedV1,
+    'WorkspaceUpdatedV1',
+    TOPICS.workspaces,
+    "A workspace's settings changed (changed fields).",
+  ),
+  contract(MemberAddedV1, 'MemberAddedV1', TOPICS.workspaces, 'A member joined a workspace.'),
+  contract(
+    MemberRoleChangedV1,
+    'MemberRoleChangedV1',
+    TOPICS.workspaces,
+    "A member's role changed.",
+  ),
+  contract(MemberRemovedV1, 'MemberRemovedV1', TOPICS.workspaces, 'A member left a workspace.'),
+  contract(
+    UsageAggregatedV1,
+    'UsageAggregatedV1',
+    TOPICS.usage,
+    "One gateway replica's verifications of one key over a short window, by outcome.",
+  ),
+];
