@@ -28,6 +28,8 @@ export interface AppendRequest {
   expectedVersion: number;
   events: readonly NewEvent[];
   context: EventContext;
+  /** Kafka message key; the aggregate id unless the topic is keyed otherwise. */
+  partitionKey?: string;
 }
 
 /** A CloudEvent as stored and published (the envelope of `@keyway/contracts`). */
@@ -103,7 +105,7 @@ export class EventStore {
         );
         await manager.query(
           `INSERT INTO outbox (event_id, topic, message_key, payload) VALUES ($1, $2, $3, $4)`,
-          [event.id, request.topic, event.subject, payload],
+          [event.id, request.topic, request.partitionKey ?? event.subject, payload],
         );
       }
     } catch (error) {

@@ -75,6 +75,7 @@ export class Bootstrap {
         aggregateType: 'member',
         aggregateId: memberId,
         workspaceId,
+        partitionKey: workspaceId, // the workspaces topic is keyed by workspace
         expectedVersion: 0,
         events: [{ type: WORKSPACE_EVENT_TYPES.memberAdded, data: member }],
         context,

@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { Client } from 'pg';
+import { dropDatabase, postgresFromEnv, uniqueName } from '@keyway/platform-testing';
+import { identityCommand, type ServiceName, type ServiceProcess, startService } from './service-process';
+
+export interface BootstrapResult {
+  workspaceId: string;
+  memberId: string;
+  key: string;
+}
+
+/**
+ * The three services on their own databases and consumer groups, sharing Kafka and Redis (or a
+ * throwaway broker given in `kafkaBrokers`).
+ */
+export class Stack {
+  readonly pepper = randomBytes(32).toString('base64url');
+  readonly identityDb = uniqueName('e2e_identity');
+  readonly auditDb = uniqueName('e2e_audit');
+  readonly groupPrefix = uniqueName('e2e');
+  readonly services = new Map<ServiceName, ServiceProcess>();
+  readonly redis = new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
+  private audit: Client | undefined;
+
+  constructor(private kafkaBrokers = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092') {}
+
+  env(name: ServiceName | 'identity-command'): Record<string, string> {
+    const database = name === 'audit' ? this.auditDb : this.identityDb;
+    return {
+      KAFKA_BROKERS: this.kafkaBrokers,
+      KAFKA_GROUP_ID: `${this.groupPrefix}-${name}`,
+      KEYWAY_PEPPER: this.pepper,
+      POSTGRES_DATABASE: database,
+      OUTBOX_POLL_INTERVAL_MS: '200',
+    };
+  }
+
+  async start(...names: ServiceName[]): Promise<void> {
+    await Promise.all(
+      names.map(async (name) => this.services.set(name, await startService(name, this.env(name)))),
+    );
+  }
+
+  service(name: ServiceName): ServiceProcess {
+    const service = this.services.get(name);
+    if (!service) throw new Error(`${name} is not running`);
+    return service;
+  }
+
+  bootstrap(): BootstrapResult {
+    const result = identityCommand(['bootstrap', '--workspace', 'e2e', '--json'], this.env('identity-command'));
+    if (result.status !== 0) throw new Error(`bootstrap failed: ${result.stderr}`);
+    return JSON.parse(result.stdout) as BootstrapResult;
+  }
+
+  async auditDatabase(): Promise<Client> {
+    if (!this.audit) {
+      this.audit = new Client({ ...postgresFromEnv(), database: this.auditDb });
+      await this.audit.connect();
+    }
+    return this.audit;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.services.values()].map((service) => service.stop()));
+    this.services.clear();
+    await this.audit?.end();
+    this.redis.disconnect();
+    await dropDatabase(this.identityDb);
+    await dropDatabase(this.auditDb);
+  }
+}
+
