@@ -8,17 +8,34 @@ const testFiles = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'];
 const depConstraints = (allowTesting) => [
   {
     sourceTag: 'type:app',
-    onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:contracts', 'type:util'].concat(
+    onlyDependOnLibsWithTags: [
+      'type:feature',
+      'type:data-access',
+      'type:contracts',
+      'type:util',
+    ].concat(allowTesting ? ['type:testing'] : []),
+  },
+  {
+    sourceTag: 'type:feature',
+    onlyDependOnLibsWithTags: ['type:data-access', 'type:contracts', 'type:util'],
+  },
+  { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
+  {
+    sourceTag: 'type:util',
+    onlyDependOnLibsWithTags: ['type:contracts', 'type:util'].concat(
       allowTesting ? ['type:testing'] : [],
     ),
   },
-  { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:data-access', 'type:contracts', 'type:util'] },
-  { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
-  { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'].concat(allowTesting ? ['type:testing'] : []) },
   { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
-  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:testing'] },
+  {
+    sourceTag: 'type:testing',
+    onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:testing'],
+  },
   // End-to-end suites drive the built services as processes: they import no app.
-  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:testing'] },
+  {
+    sourceTag: 'type:e2e',
+    onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:testing'],
+  },
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
   { sourceTag: 'scope:identity', onlyDependOnLibsWithTags: ['scope:identity', 'scope:shared'] },
   { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },
@@ -29,12 +46,27 @@ const depConstraints = (allowTesting) => [
 const boundaries = (allowTesting) => ({
   '@nx/enforce-module-boundaries': [
     'error',
-    { enforceBuildableLibDependency: true, allow: [], depConstraints: depConstraints(allowTesting) },
+    {
+      enforceBuildableLibDependency: true,
+      allow: [],
+      depConstraints: depConstraints(allowTesting),
+    },
   ],
 });
 
 export default [
-  { ignores: ['**/node_modules', '**/dist', '**/coverage', '.kafka', '.nx', 'docs', '**/*.js', '**/*.mjs'] },
+  {
+    ignores: [
+      '**/node_modules',
+      '**/dist',
+      '**/coverage',
+      '.kafka',
+      '.nx',
+      'docs',
+      '**/*.js',
+      '**/*.mjs',
+    ],
+  },
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {
@@ -47,14 +79,33 @@ export default [
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       eqeqeq: ['error', 'always'],
       'no-console': 'error',
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../../*/libs/*', '**/libs/**'], message: 'Import a library by its @keyway/* name.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../../*/libs/*', '**/libs/**'],
+              message: 'Import a library by its @keyway/* name.',
+            },
+          ],
+        },
+      ],
     },
   },
   { files: testFiles, rules: { ...boundaries(true), 'no-console': 'off' } },
-  { files: ['apps/cli/**/*.ts', 'tools/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'], rules: { 'no-console': 'off' } },
+  {
+    files: ['apps/cli/**/*.ts', 'tools/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
   prettier,
 ];

@@ -5,7 +5,9 @@ const { join } = require('node:path');
 
 const root = __dirname;
 const swcrc = JSON.parse(readFileSync(join(root, '.swcrc'), 'utf8'));
-const { paths } = JSON.parse(readFileSync(join(root, 'tsconfig.base.json'), 'utf8')).compilerOptions;
+const { paths } = JSON.parse(
+  readFileSync(join(root, 'tsconfig.base.json'), 'utf8'),
+).compilerOptions;
 
 const moduleNameMapper = Object.fromEntries(
   Object.entries(paths).map(([alias, [target]]) => [`^${alias}$`, join(root, target)]),

@@ -1,5 +1,9 @@
 import { createHmac } from 'node:crypto';
-import { expectEventually, startThrowawayKafka, type ThrowawayKafka } from '@keyway/platform-testing';
+import {
+  expectEventually,
+  startThrowawayKafka,
+  type ThrowawayKafka,
+} from '@keyway/platform-testing';
 import { type BootstrapResult, Stack } from './support/stack';
 
 /**
@@ -46,9 +50,10 @@ describe('broker killed mid-way', () => {
           const hash = createHmac('sha256', stack.pepper).update(key).digest('hex');
           expect(await stack.redis.get(`keyway:hash:${hash}`)).toBe(id);
         }
-        const { rows } = await audit.query('SELECT subject FROM audit_events WHERE subject = ANY($1)', [
-          keys.map((key) => key.id),
-        ]);
+        const { rows } = await audit.query(
+          'SELECT subject FROM audit_events WHERE subject = ANY($1)',
+          [keys.map((key) => key.id)],
+        );
         expect(rows).toHaveLength(keys.length);
       },
       { timeoutMs, intervalMs: 250 },

@@ -41,7 +41,11 @@ describe('walking skeleton', () => {
   }
 
   it('issues a key over HTTP and sees it in Kafka, Redis and the audit trail', async () => {
-    const { status, json } = await issueKey({ name: 'skeleton', scopes: ['companies:read'], expires: '30d' });
+    const { status, json } = await issueKey({
+      name: 'skeleton',
+      scopes: ['companies:read'],
+      expires: '30d',
+    });
     expect(status).toBe(201);
     const created = json as CreatedKey;
     expect(created.key).toMatch(/^kw_live_[0-9A-Za-z]{36}$/);
@@ -57,8 +61,14 @@ describe('walking skeleton', () => {
     await expectEventually(
       async () => {
         expect(await stack.redis.get(`keyway:hash:${keyHash}`)).toBe(created.id);
-        const state = JSON.parse((await stack.redis.hget(`keyway:key:{${created.id}}`, 'state')) ?? 'null');
-        expect(state).toMatchObject({ keyId: created.id, status: 'active', scopes: ['companies:read'] });
+        const state = JSON.parse(
+          (await stack.redis.hget(`keyway:key:{${created.id}}`, 'state')) ?? 'null',
+        );
+        expect(state).toMatchObject({
+          keyId: created.id,
+          status: 'active',
+          scopes: ['companies:read'],
+        });
       },
       { timeoutMs: 15_000 },
     );
@@ -66,9 +76,10 @@ describe('walking skeleton', () => {
     const audit = await stack.auditDatabase();
     await expectEventually(
       async () => {
-        const { rows } = await audit.query('SELECT type, sequence, actor FROM audit_events WHERE subject = $1', [
-          created.id,
-        ]);
+        const { rows } = await audit.query(
+          'SELECT type, sequence, actor FROM audit_events WHERE subject = $1',
+          [created.id],
+        );
         expect(rows).toEqual([{ type: KEY_EVENT_TYPES.issued, sequence: 1, actor: event.actor }]);
       },
       { timeoutMs: 15_000 },
@@ -102,7 +113,12 @@ describe('walking skeleton', () => {
     // A key issued afterwards is the next message: nothing was published for the refusals.
     const { json: next } = await issueKey({ name: 'after-refusals' });
     await reader.waitFor((m) => m.key === (next as CreatedKey).id, 15_000);
-    expect(reader.messages().slice(before).map((m) => m.key)).toEqual([(next as CreatedKey).id]);
+    expect(
+      reader
+        .messages()
+        .slice(before)
+        .map((m) => m.key),
+    ).toEqual([(next as CreatedKey).id]);
   });
 
   it('refuses a second bootstrap', () => {

@@ -31,17 +31,26 @@ export async function startService(
   const port = await freePort();
   let output = '';
   const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', entry(name)], {
-    env: { ...process.env, LOG_LEVEL: 'info', ...env, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port) },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'info',
+      ...env,
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: String(port),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   const url = `http://127.0.0.1:${port}`;
   try {
     await expectEventually(
       async () => {
-        if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output}`);
+        if (child.exitCode !== null)
+          throw new Error(`${name} exited with ${child.exitCode}:\n${output}`);
         const response = await fetch(`${url}/health/ready`);
         if (response.status !== 200) throw new Error(`${name} not ready: ${await response.text()}`);
       },
@@ -67,7 +76,10 @@ export async function startService(
 }
 
 /** Runs identity's operator command (bootstrap, migrate) to completion. */
-export function identityCommand(args: string[], env: Record<string, string>): { status: number; stdout: string; stderr: string } {
+export function identityCommand(
+  args: string[],
+  env: Record<string, string>,
+): { status: number; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [entry('identity-command'), ...args], {
     env: { ...process.env, ...env },
     encoding: 'utf8',

@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { dropDatabase, postgresFromEnv, uniqueName } from '@keyway/platform-testing';
-import { identityCommand, type ServiceName, type ServiceProcess, startService } from './service-process';
+import {
+  identityCommand,
+  type ServiceName,
+  type ServiceProcess,
+  startService,
+} from './service-process';
 
 export interface BootstrapResult {
   workspaceId: string;
@@ -49,7 +54,10 @@ export class Stack {
   }
 
   bootstrap(): BootstrapResult {
-    const result = identityCommand(['bootstrap', '--workspace', 'e2e', '--json'], this.env('identity-command'));
+    const result = identityCommand(
+      ['bootstrap', '--workspace', 'e2e', '--json'],
+      this.env('identity-command'),
+    );
     if (result.status !== 0) throw new Error(`bootstrap failed: ${result.stderr}`);
     return JSON.parse(result.stdout) as BootstrapResult;
   }
@@ -71,4 +79,3 @@ export class Stack {
     await dropDatabase(this.auditDb);
   }
 }
-
