@@ -27,8 +27,11 @@ stop_all() {
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   stop_kafka_if_started
   log "stopped"
+  exit "${1:-0}"
 }
-trap stop_all INT TERM EXIT
+trap 'stop_all 130' INT
+trap 'stop_all 143' TERM
+trap 'stop_all $?' EXIT
 
 run_service identity "${IDENTITY_PORT:-8081}"
 run_service gateway "${GATEWAY_PORT:-8080}"
@@ -44,4 +47,5 @@ log "ready: gateway :${GATEWAY_PORT:-8080}, identity :${IDENTITY_PORT:-8081}, au
 log "first time? npm run keyway -- bootstrap --workspace NAME --json"
 # Any service dying takes the stack down, so a failure is never silent.
 wait -n "${pids[@]}" || true
-log "a service exited"
+log "a service exited; stopping the others"
+exit 1

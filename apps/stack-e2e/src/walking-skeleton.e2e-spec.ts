@@ -134,4 +134,15 @@ describe('walking skeleton', () => {
     const identityMetrics = await (await fetch(`${stack.service('identity').url}/metrics`)).text();
     expect(identityMetrics).toContain('keyway_outbox_lag_seconds');
   });
+
+  it('shuts down gracefully on SIGTERM: exit code 0 within the timeout', async () => {
+    for (const name of ['gateway', 'audit', 'identity'] as const) {
+      const service = stack.service(name);
+      const started = Date.now();
+      expect(await service.stop()).toBe(0);
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(service.output()).toContain('SIGTERM received');
+      stack.services.delete(name);
+    }
+  });
 });

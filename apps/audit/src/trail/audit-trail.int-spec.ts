@@ -45,7 +45,9 @@ describe('audit trail (real Postgres)', () => {
     const parsed = CloudEventEnvelope.parse(event);
     expect(await repository.recordOnce(parsed)).toBe(true);
     expect(await repository.recordOnce(parsed)).toBe(false);
-    expect(await repository.recordOnce({ ...parsed, id: '0194bb7e-1c2d-7a3b-8c4d-5e6f7a8b9c0e' })).toBe(false);
+    expect(
+      await repository.recordOnce({ ...parsed, id: '0194bb7e-1c2d-7a3b-8c4d-5e6f7a8b9c0e' }),
+    ).toBe(false);
     const rows = await dataSource.query(`SELECT subject, sequence, type FROM audit_events`);
     expect(rows).toEqual([{ subject: 'key_audit1', sequence: 2, type: 'keyway.key.revoked.v1' }]);
   });
@@ -54,7 +56,11 @@ describe('audit trail (real Postgres)', () => {
     const consumer = Object.create(AuditTrailConsumer.prototype) as AuditTrailConsumer;
     Object.assign(consumer, { trail: repository });
     const message = { topic: 'keyway.keys.v1', partition: 0, offset: '1', key: null };
-    await expect(consumer.handle({ ...message, value: 'not json' })).rejects.toBeInstanceOf(PoisonMessage);
-    await expect(consumer.handle({ ...message, value: '{"specversion":"0.3"}' })).rejects.toBeInstanceOf(PoisonMessage);
+    await expect(consumer.handle({ ...message, value: 'not json' })).rejects.toBeInstanceOf(
+      PoisonMessage,
+    );
+    await expect(
+      consumer.handle({ ...message, value: '{"specversion":"0.3"}' }),
+    ).rejects.toBeInstanceOf(PoisonMessage);
   });
 });

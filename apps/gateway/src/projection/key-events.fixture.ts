@@ -13,7 +13,8 @@ export function keyEvents(keyId = `key_${randomBytes(8).toString('hex')}`) {
     actor: 'system',
     time: '2026-01-01T00:00:00.000Z',
   };
-  const hash = (n: number) => randomBytes(32).toString('hex').slice(0, 62) + String(n).padStart(2, '0');
+  const hash = (n: number) =>
+    randomBytes(32).toString('hex').slice(0, 62) + String(n).padStart(2, '0');
   const firstHash = hash(1);
   return {
     keyId,

@@ -1,5 +1,10 @@
 import { Redis } from 'ioredis';
-import { createKafka, EventPublisher, PoisonMessage, type ReceivedMessage } from '@keyway/platform-kafka';
+import {
+  createKafka,
+  EventPublisher,
+  PoisonMessage,
+  type ReceivedMessage,
+} from '@keyway/platform-kafka';
 import { kafkaBrokers } from '@keyway/platform-testing';
 import { type GatewayConfig } from '../config';
 import { keyEvents } from './key-events.fixture';
@@ -57,9 +62,11 @@ describe('key projection into Redis', () => {
   });
 
   it('parks a message that breaks the contract or comes before its key exists', async () => {
-    await expect(projection.handle({ ...message({}), value: '{"not":"an event"}' })).rejects.toBeInstanceOf(
+    await expect(
+      projection.handle({ ...message({}), value: '{"not":"an event"}' }),
+    ).rejects.toBeInstanceOf(PoisonMessage);
+    await expect(projection.handle(message(keyEvents().revoked(2)))).rejects.toBeInstanceOf(
       PoisonMessage,
     );
-    await expect(projection.handle(message(keyEvents().revoked(2)))).rejects.toBeInstanceOf(PoisonMessage);
   });
 });

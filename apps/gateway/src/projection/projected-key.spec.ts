@@ -5,20 +5,31 @@ describe('projectKeyEvent', () => {
   it('given nothing, when a key is issued, then it is active with its hash and no secret', () => {
     const events = keyEvents();
     const state = projectKeyEvent(null, events.issued());
-    expect(state).toMatchObject({ keyId: events.keyId, keyHash: events.firstHash, status: 'active', sequence: 1 });
+    expect(state).toMatchObject({
+      keyId: events.keyId,
+      keyHash: events.firstHash,
+      status: 'active',
+      sequence: 1,
+    });
     expect(state).not.toHaveProperty('start');
     expect(state).not.toHaveProperty('last4');
   });
 
   it('given an active key, when it is updated, then only the changed fields change', () => {
     const events = keyEvents();
-    const state = projectKeyEvent(projectKeyEvent(null, events.issued()), events.updated(2, { scopes: ['a:b'] }));
+    const state = projectKeyEvent(
+      projectKeyEvent(null, events.issued()),
+      events.updated(2, { scopes: ['a:b'] }),
+    );
     expect(state).toMatchObject({ scopes: ['a:b'], name: 'test', sequence: 2 });
   });
 
   it('given an active key, when it is rotated, then the new hash is current and the old one kept with its expiry', () => {
     const events = keyEvents();
-    const state = projectKeyEvent(projectKeyEvent(null, events.issued()), events.rotated(2, 'f'.repeat(64)));
+    const state = projectKeyEvent(
+      projectKeyEvent(null, events.issued()),
+      events.rotated(2, 'f'.repeat(64)),
+    );
     expect(state).toMatchObject({
       keyHash: 'f'.repeat(64),
       previousKeyHash: events.firstHash,

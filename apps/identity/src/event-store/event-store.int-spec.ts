@@ -32,7 +32,10 @@ describe('event store (real Postgres, real migrations)', () => {
     aggregateId,
     workspaceId: 'ws_test',
     expectedVersion,
-    events: Array.from({ length: count }, (_, i) => ({ type: 'keyway.key.updated.v1', data: { i } })),
+    events: Array.from({ length: count }, (_, i) => ({
+      type: 'keyway.key.updated.v1',
+      data: { i },
+    })),
     context: { actor: 'system', actorIp: '127.0.0.1' },
   });
 
@@ -41,18 +44,31 @@ describe('event store (real Postgres, real migrations)', () => {
     await dataSource.transaction((tx) => store.append(tx, request('key_a', 2)));
     const events = await store.load('key_a');
     expect(events.map((event) => event.sequence)).toEqual([1, 2, 3]);
-    expect(events[0]).toMatchObject({ subject: 'key_a', workspaceid: 'ws_test', actor: 'system', actorip: '127.0.0.1' });
-    const outbox = await dataSource.query(`SELECT event_id FROM outbox WHERE message_key = 'key_a' ORDER BY id`);
-    expect(outbox.map((row: { event_id: string }) => row.event_id)).toEqual(events.map((event) => event.id));
+    expect(events[0]).toMatchObject({
+      subject: 'key_a',
+      workspaceid: 'ws_test',
+      actor: 'system',
+      actorip: '127.0.0.1',
+    });
+    const outbox = await dataSource.query(
+      `SELECT event_id FROM outbox WHERE message_key = 'key_a' ORDER BY id`,
+    );
+    expect(outbox.map((row: { event_id: string }) => row.event_id)).toEqual(
+      events.map((event) => event.id),
+    );
   });
 
   it('lets exactly one of concurrent writers of the same version win', async () => {
     await dataSource.transaction((tx) => store.append(tx, request('key_race', 0)));
     const results = await Promise.allSettled(
-      Array.from({ length: 20 }, () => dataSource.transaction((tx) => store.append(tx, request('key_race', 1)))),
+      Array.from({ length: 20 }, () =>
+        dataSource.transaction((tx) => store.append(tx, request('key_race', 1))),
+      ),
     );
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
-    const rejected = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+    const rejected = results.filter(
+      (result): result is PromiseRejectedResult => result.status === 'rejected',
+    );
     expect(rejected).toHaveLength(19);
     for (const { reason } of rejected) expect(reason).toBeInstanceOf(ConcurrencyConflict);
     expect((await store.load('key_race')).map((event) => event.sequence)).toEqual([1, 2]);
@@ -66,18 +82,22 @@ describe('event store (real Postgres, real migrations)', () => {
       }),
     ).rejects.toThrow('later step failed');
     expect(await store.load('key_rollback')).toEqual([]);
-    expect(await dataSource.query(`SELECT 1 FROM outbox WHERE message_key = 'key_rollback'`)).toEqual([]);
+    expect(
+      await dataSource.query(`SELECT 1 FROM outbox WHERE message_key = 'key_rollback'`),
+    ).toEqual([]);
   });
 
   it('is append-only and refuses gaps, even to direct SQL', async () => {
     await dataSource.transaction((tx) => store.append(tx, request('key_locked', 0)));
-    await expect(dataSource.query(`UPDATE event_store SET type = 'x' WHERE aggregate_id = 'key_locked'`)).rejects.toThrow(
-      /append-only/,
-    );
-    await expect(dataSource.query(`DELETE FROM event_store WHERE aggregate_id = 'key_locked'`)).rejects.toThrow(
-      /append-only/,
-    );
+    await expect(
+      dataSource.query(`UPDATE event_store SET type = 'x' WHERE aggregate_id = 'key_locked'`),
+    ).rejects.toThrow(/append-only/);
+    await expect(
+      dataSource.query(`DELETE FROM event_store WHERE aggregate_id = 'key_locked'`),
+    ).rejects.toThrow(/append-only/);
     await expect(dataSource.query(`TRUNCATE event_store`)).rejects.toThrow(/append-only/);
-    await expect(dataSource.transaction((tx) => store.append(tx, request('key_locked', 5)))).rejects.toThrow(/gap/);
+    await expect(
+      dataSource.transaction((tx) => store.append(tx, request('key_locked', 5))),
+    ).rejects.toThrow(/gap/);
   });
 });

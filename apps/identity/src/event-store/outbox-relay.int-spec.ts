@@ -1,7 +1,13 @@
 import { type DataSource } from 'typeorm';
 import { openDatabase } from '@keyway/platform-database';
 import { createKafka, ensureTopics, EventPublisher } from '@keyway/platform-kafka';
-import { dropDatabase, kafkaBrokers, postgresFromEnv, TopicReader, uniqueName } from '@keyway/platform-testing';
+import {
+  dropDatabase,
+  kafkaBrokers,
+  postgresFromEnv,
+  TopicReader,
+  uniqueName,
+} from '@keyway/platform-testing';
 import { Clock } from '../clock';
 import { type IdentityConfig } from '../config';
 import { IDENTITY_MIGRATIONS } from '../migrations';
@@ -26,7 +32,9 @@ describe('outbox relay (real Postgres and Kafka)', () => {
       applicationName: 'outbox-int',
     });
     store = new EventStore(dataSource, new Clock());
-    await ensureTopics(kafka, [{ name: topic, partitions: 3, retentionMs: null, cleanupPolicy: 'delete' }]);
+    await ensureTopics(kafka, [
+      { name: topic, partitions: 3, retentionMs: null, cleanupPolicy: 'delete' },
+    ]);
     reader = await TopicReader.start(topic);
   });
 
@@ -58,7 +66,9 @@ describe('outbox relay (real Postgres and Kafka)', () => {
   }
 
   const unpublished = async () =>
-    Number((await dataSource.query(`SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`))[0].n);
+    Number(
+      (await dataSource.query(`SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`))[0].n,
+    );
 
   it('publishes every event once, in order per aggregate, and marks it published', async () => {
     const ids = ['key_one', 'key_two', 'key_three'];
@@ -68,7 +78,10 @@ describe('outbox relay (real Postgres and Kafka)', () => {
     expect(await unpublished()).toBe(0);
 
     for (const id of ids) {
-      await reader.waitFor((m) => m.key === id && (m.json as RecordedEvent).sequence === 10, 15_000);
+      await reader.waitFor(
+        (m) => m.key === id && (m.json as RecordedEvent).sequence === 10,
+        15_000,
+      );
       const sequences = reader
         .messages()
         .filter((m) => m.key === id)
@@ -89,7 +102,12 @@ describe('outbox relay (real Postgres and Kafka)', () => {
     relay.afterPublish = undefined;
     expect(await relay.relayOnce()).toBe(1);
     expect(await unpublished()).toBe(0);
-    await reader.waitFor((m) => m.key === 'key_crash' && reader.messages().filter((x) => x.key === 'key_crash').length === 2, 15_000);
+    await reader.waitFor(
+      (m) =>
+        m.key === 'key_crash' &&
+        reader.messages().filter((x) => x.key === 'key_crash').length === 2,
+      15_000,
+    );
     const copies = reader.messages().filter((m) => m.key === 'key_crash');
     expect(copies.map((m) => (m.json as RecordedEvent).id)).toEqual([event?.id, event?.id]);
   });

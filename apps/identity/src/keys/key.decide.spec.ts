@@ -27,12 +27,18 @@ describe('key decisions', () => {
   it('given no key, when issued, then one issued event stamped with now', () => {
     const events = decideKey(issue, null, now);
     expect(events).toEqual([
-      { type: KEY_EVENT_TYPES.issued, data: { ...issue.data, createdAt: '2026-03-01T12:00:00.000Z' } },
+      {
+        type: KEY_EVENT_TYPES.issued,
+        data: { ...issue.data, createdAt: '2026-03-01T12:00:00.000Z' },
+      },
     ]);
   });
 
   it('given an existing key, when issued again, then it is refused', () => {
-    const state = evolveKey(null, decideKey(issue, null, now)[0] as { type: string; data: unknown });
+    const state = evolveKey(
+      null,
+      decideKey(issue, null, now)[0] as { type: string; data: unknown },
+    );
     expect(() => decideKey(issue, state, now)).toThrow(KeyRejected);
   });
 

@@ -55,7 +55,9 @@ describe('EventConsumer against a real broker', () => {
       ['ok-1', 'flaky', 'broken', 'poison', 'ok-2'].map((value) => ({ topic, key: 'k', value })),
     );
 
-    await expectEventually(() => expect(handled).toEqual(['ok-1', 'flaky', 'ok-2']), { timeoutMs: 20_000 });
+    await expectEventually(() => expect(handled).toEqual(['ok-1', 'flaky', 'ok-2']), {
+      timeoutMs: 20_000,
+    });
     expect(attempts.get('flaky')).toBe(2);
     expect(attempts.get('broken')).toBe(3); // bounded
     expect(attempts.get('poison')).toBe(1); // never retried

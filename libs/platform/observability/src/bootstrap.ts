@@ -41,7 +41,6 @@ export async function startHttpService(
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.flushLogs();
-  app.enableShutdownHooks();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.log(`${signal} received, shutting down`);
@@ -49,6 +48,13 @@ export async function startHttpService(
         logger.error(`shutdown took longer than ${options.shutdownTimeoutMs} ms, exiting`);
         process.exit(1);
       }, options.shutdownTimeoutMs).unref();
+      app.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error(`shutdown failed: ${String(error)}`);
+          process.exit(1);
+        },
+      );
     });
   }
   await app.listen(options.port, options.host);
