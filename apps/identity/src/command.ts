@@ -6,8 +6,10 @@ import { parseEnvOrExit } from '@keyway/platform-config';
 import { DatabaseModule, openDatabase } from '@keyway/platform-database';
 import { identityConfig, identityEnvSchema, resolvePepper, type IdentityConfig } from './config';
 import { identityDatabase } from './database';
+import { EventStoreModule } from './event-store/event-store.module';
 import { ApiError } from './http/error-codes';
 import { IdentityConfigModule } from './identity-config.module';
+import { ProjectionRebuild } from './projections/projection-rebuild';
 import { Bootstrap } from './workspaces/bootstrap';
 import { WorkspacesModule } from './workspaces/workspaces.module';
 
@@ -20,6 +22,7 @@ class IdentityCommandModule {
       imports: [
         IdentityConfigModule.register(config),
         DatabaseModule.forRoot(identityDatabase(config)),
+        EventStoreModule,
         WorkspacesModule,
       ],
     };
@@ -74,6 +77,14 @@ export function identityCommand(): Command {
             'The key is shown once: store it now.\n',
         );
       }
+    });
+  program
+    .command('rebuild-projections')
+    .description('rebuild the read models (keys, members, workspaces) from the event store')
+    .action(async () => {
+      const config = identityConfig(parseEnvOrExit(identityEnvSchema, 'identity'));
+      const { events } = await withApp(config, (get) => get(ProjectionRebuild).rebuild());
+      process.stdout.write(`identity: read models rebuilt from ${events} events\n`);
     });
   return program;
 }

@@ -10,6 +10,9 @@ export const identityEnvSchema = runtimeEnv(8081)
       KEYWAY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
       OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
       OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
+      EXPIRY_SCAN_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(1_000),
+      /** Trust X-Forwarded-For from proxies for the client address recorded on events. */
+      TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
     }),
   )
   .superRefine((env, ctx) => {
@@ -29,7 +32,12 @@ export function identityConfig(env: IdentityEnv) {
     service: 'identity',
     env: env.NODE_ENV,
     logLevel: env.LOG_LEVEL,
-    http: { host: env.HTTP_HOST, port: env.HTTP_PORT, shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS },
+    http: {
+      host: env.HTTP_HOST,
+      port: env.HTTP_PORT,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+      trustProxy: env.TRUST_PROXY,
+    },
     postgres: postgresConnection(env),
     kafka: {
       brokers: env.KAFKA_BROKERS,
@@ -38,6 +46,7 @@ export function identityConfig(env: IdentityEnv) {
     },
     pepper: env.KEYWAY_PEPPER ?? null,
     outbox: { pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS, batchSize: env.OUTBOX_BATCH_SIZE },
+    expiry: { scanIntervalMs: env.EXPIRY_SCAN_INTERVAL_MS },
   };
 }
 

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
 import { TOPIC_SPECS } from '@keyway/contracts';
@@ -12,7 +12,11 @@ import { identityDatabase } from './database';
 import { OutboxModule } from './event-store/outbox.module';
 import { ErrorFilter } from './http/error.filter';
 import { IdentityConfigModule } from './identity-config.module';
-import { KeysModule } from './keys/keys.module';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { IdempotencyModule } from './idempotency/idempotency.module';
+import { KeyExpiryModule, KeysModule } from './keys/keys.module';
+import { MembersModule } from './members/members.module';
+import { ValidationPipe } from './http/validation.pipe';
 import { WorkspacesModule } from './workspaces/workspaces.module';
 
 /** The identity service: management API, event store, outbox relay. */
@@ -38,11 +42,16 @@ export class IdentityModule {
         KafkaModule.forRoot({ ...config.kafka, topics: TOPIC_SPECS }),
         OutboxModule,
         AuthModule,
+        IdempotencyModule,
         KeysModule,
+        KeyExpiryModule,
+        MembersModule,
         WorkspacesModule,
       ],
       controllers: [...health.controllers],
-      providers: [{ provide: APP_FILTER, useClass: ErrorFilter }, ...health.providers],
+      providers: [{ provide: APP_FILTER, useClass: ErrorFilter },
+        { provide: APP_PIPE, useClass: ValidationPipe },
+        { provide: APP_INTERCEPTOR, useExisting: IdempotencyInterceptor }, ...health.providers],
     };
   }
 }

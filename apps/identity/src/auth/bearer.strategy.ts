@@ -6,7 +6,7 @@ import { type DataSource } from 'typeorm';
 import { hashKey, parseKey } from '@keyway/key-material';
 import { Clock } from '../clock';
 import { PEPPER } from '../keys/pepper';
-import { ROLE_SCOPES, type Role } from './permissions';
+import { PLATFORM_ADMIN, ROLE_SCOPES, type Role } from './permissions';
 import { type Principal } from './principal';
 
 interface KeyRow {
@@ -46,10 +46,11 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
     if (row === undefined) return false;
     let scopes = row.scopes;
     if (row.owner_id?.startsWith('mem_')) {
+      // A member's key never does more than the member's role allows now.
       if (row.role === null || row.member_status !== 'active') return false;
       const allowed = new Set<string>(ROLE_SCOPES[row.role]);
-      scopes = scopes.filter((scope) => allowed.has(scope) || scope === 'keyway:platform:admin');
+      scopes = scopes.filter((scope) => allowed.has(scope) || scope === PLATFORM_ADMIN);
     }
-    return { keyId: row.id, workspaceId: row.workspace_id, scopes, ownerId: row.owner_id };
+    return { keyId: row.id, workspaceId: row.workspace_id, scopes, ownerId: row.owner_id, role: row.role };
   }
 }

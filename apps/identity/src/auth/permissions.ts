@@ -10,11 +10,15 @@ export const MANAGEMENT_SCOPES = [
 
 export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];
 
-export type Role = 'owner' | 'admin' | 'member' | 'auditor';
+export const PLATFORM_ADMIN = 'keyway:platform:admin';
+
+export const ROLES = ['owner', 'admin', 'member', 'auditor'] as const;
+export type Role = (typeof ROLES)[number];
 
 /**
- * The most each role may do; a key issued to a member never does more, whatever scopes it carries.
- * `keyway:platform:admin` belongs to no role: only the bootstrap key holds it.
+ * The most each role may do (docs/api/permissions.md); a key issued to a member never does more,
+ * whatever scopes it carries. `keyway:platform:admin` belongs to no role: the bootstrap key holds
+ * it, and only a holder can grant it.
  */
 export const ROLE_SCOPES: Readonly<Record<Role, readonly ManagementScope[]>> = {
   owner: [
@@ -28,3 +32,5 @@ export const ROLE_SCOPES: Readonly<Record<Role, readonly ManagementScope[]>> = {
   member: ['keyway:keys:read', 'keyway:keys:write'],
   auditor: ['keyway:keys:read', 'keyway:audit:read'],
 };
+
+export const isManagementScope = (scope: string): boolean => scope.startsWith('keyway:');

@@ -1,3 +1,5 @@
+import { type Role } from './permissions';
+
 /** The authenticated caller of the management API: a Keyway key, capped by its owner's role. */
 export interface Principal {
   keyId: string;
@@ -5,4 +7,6 @@ export interface Principal {
   /** The key's scopes intersected with what its owner's role allows now. */
   scopes: readonly string[];
   ownerId: string | null;
+  /** The owning member's current role; null for a key not owned by a member. */
+  role: Role | null;
 }

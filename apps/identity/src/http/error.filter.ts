@@ -10,6 +10,8 @@ import { ZodError } from 'zod';
 import { AuthError } from '../auth/auth.errors';
 import { ConcurrencyConflict } from '../event-store/event-store.errors';
 import { KeyRejected } from '../keys/key.decide';
+import { MemberRejected } from '../members/member.decide';
+import { WorkspaceRejected } from '../workspaces/workspace.decide';
 import { ApiError, ERROR_STATUS, type ErrorBody, type ErrorCode } from './error-codes';
 
 const HTTP_STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
@@ -36,8 +38,27 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof KeyRejected) {
     switch (error.code) {
       case 'KEY_EXISTS':
-        return new ApiError('CONFLICT', error.message);
+      case 'KEY_NOT_ACTIVE':
+        return new ApiError('CONFLICT', error.message, { reason: error.code });
       case 'KEY_NOT_FOUND':
+        return new ApiError('NOT_FOUND', error.message);
+      case 'EXPIRY_IN_PAST':
+        return new ApiError('VALIDATION_ERROR', error.message, { field: 'expiresAt' });
+    }
+  }
+  if (error instanceof MemberRejected) {
+    switch (error.code) {
+      case 'MEMBER_EXISTS':
+        return new ApiError('CONFLICT', error.message);
+      case 'MEMBER_NOT_FOUND':
+        return new ApiError('NOT_FOUND', error.message);
+    }
+  }
+  if (error instanceof WorkspaceRejected) {
+    switch (error.code) {
+      case 'WORKSPACE_EXISTS':
+        return new ApiError('CONFLICT', error.message);
+      case 'WORKSPACE_NOT_FOUND':
         return new ApiError('NOT_FOUND', error.message);
     }
   }

@@ -1,56 +1,78 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource, type EntityManager } from 'typeorm';
-import { TOPICS, rateLimitWindowMs, type RateLimit } from '@keyway/contracts';
+import { type EntityManager } from 'typeorm';
+import { rateLimitWindowMs, type RateLimit } from '@keyway/contracts';
 import { displayParts, generateKey, hashKey } from '@keyway/key-material';
+import { assertCanGrantScopes } from '../auth/authorize';
+import { type Principal } from '../auth/principal';
 import { Clock } from '../clock';
-import { Changes } from '../event-store/changes';
+import { Aggregates } from '../event-store/aggregates';
 import { type EventContext } from '../event-store/event-store';
 import { ApiError } from '../http/error-codes';
 import { newId } from '../ids';
+import { WorkspaceDirectory } from '../workspaces/workspace-directory';
 import { type CreateKeyCommand } from './dto/create-key.request';
 import { expiresAt } from './expiry';
-import { decideKey, evolveKey } from './key.decide';
+import { keyCommand } from './key-aggregate';
 import { keyResource, type KeyResource } from './key-resource';
 import { PEPPER } from './pepper';
 
-interface WorkspaceRow {
-  prefix: string;
-  default_rate_limits: RateLimit[];
-}
+export const withWindowMs = (limits: readonly Omit<RateLimit, 'windowMs'>[]): RateLimit[] =>
+  limits.map(({ name, limit, window }) => ({
+    name,
+    limit,
+    window,
+    windowMs: rateLimitWindowMs(window) as number,
+  }));
 
 /** Issues a key: the secret is generated here, returned once, and only its HMAC is recorded. */
 @Injectable()
 export class IssueKey {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly changes: Changes,
+    private readonly aggregates: Aggregates,
+    private readonly workspaces: WorkspaceDirectory,
     private readonly clock: Clock,
     @Inject(PEPPER) private readonly pepper: string,
   ) {}
 
+  /** `principal` is null only for the system (bootstrap, workspace creation). */
   async execute(
     workspaceId: string,
     command: CreateKeyCommand,
     context: EventContext,
+    principal: Principal | null,
     manager?: EntityManager,
   ): Promise<{ key: string; resource: KeyResource }> {
-    const work = async (tx: EntityManager) => {
-      const now = this.clock.now();
-      const [workspace] = (await tx.query(
-        'SELECT prefix, default_rate_limits FROM workspaces WHERE id = $1',
-        [workspaceId],
-      )) as WorkspaceRow[];
-      if (workspace === undefined) throw new ApiError('NOT_FOUND', 'workspace not found');
-      const expiry = expiresAt(command.expires, now);
-      if (expiry !== null && expiry.getTime() <= now.getTime()) {
-        throw new ApiError('VALIDATION_ERROR', 'expires must be in the future', {
-          field: 'expires',
-        });
+    let ownerId = command.ownerId ?? null;
+    if (principal !== null) {
+      assertCanGrantScopes(principal, command.scopes);
+      // A member issues keys for itself only.
+      if (principal.role === 'member') {
+        if (ownerId !== null && ownerId !== principal.ownerId) {
+          throw new ApiError('FORBIDDEN', 'members issue keys for themselves only');
+        }
+        ownerId = principal.ownerId;
       }
-      const secret = generateKey(workspace.prefix, command.environment);
-      const keyId = newId('key', now);
-      const events = decideKey(
+    }
+    const workspace = await this.workspaces.get(workspaceId, manager);
+    if (
+      ownerId?.startsWith('mem_') &&
+      !(await this.workspaces.isActiveMember(workspaceId, ownerId, manager))
+    ) {
+      throw new ApiError('VALIDATION_ERROR', 'ownerId is not a member of this workspace', {
+        field: 'ownerId',
+      });
+    }
+    const now = this.clock.now();
+    const expiry = expiresAt(command.expires, now);
+    if (expiry !== null && expiry.getTime() <= now.getTime()) {
+      throw new ApiError('VALIDATION_ERROR', 'expires must be in the future', { field: 'expires' });
+    }
+    const secret = generateKey(workspace.prefix, command.environment);
+    const keyId = newId('key', now);
+    const { state } = await this.aggregates.execute(
+      keyCommand(
+        workspaceId,
+        keyId,
         {
           kind: 'issue',
           data: {
@@ -61,36 +83,22 @@ export class IssueKey {
             keyHash: hashKey(this.pepper, secret),
             ...displayParts(secret),
             scopes: [...new Set(command.scopes)],
-            rateLimits: (command.rateLimits ?? workspace.default_rate_limits).map((limit) => ({
-              name: limit.name,
-              limit: limit.limit,
-              window: limit.window,
-              windowMs: rateLimitWindowMs(limit.window) as number,
-            })),
+            rateLimits: command.rateLimits
+              ? withWindowMs(command.rateLimits)
+              : workspace.defaultRateLimits,
             credits: command.credits ?? null,
             allowedCidrs: command.allowedCidrs ?? null,
             expiresAt: expiry?.toISOString() ?? null,
-            ownerId: command.ownerId ?? null,
+            ownerId,
             metadata: command.metadata,
             createdBy: context.actor,
           },
         },
-        null,
-        now,
-      );
-      const recorded = await this.changes.record(tx, {
-        topic: TOPICS.keys,
-        aggregateType: 'key',
-        aggregateId: keyId,
-        workspaceId,
-        expectedVersion: 0,
-        events,
         context,
-      });
-      const state = recorded.reduce(evolveKey, null);
-      if (state === null) throw new Error('issued key has no state');
-      return { key: secret, resource: keyResource(state) };
-    };
-    return manager ? work(manager) : this.dataSource.transaction(work);
+      ),
+      manager,
+    );
+    if (state === null) throw new Error('issued key has no state');
+    return { key: secret, resource: keyResource(state) };
   }
 }

@@ -20,6 +20,9 @@ export function keyResource(key: KeyState) {
     createdAt: key.createdAt,
     createdBy: key.createdBy,
     lastRotatedAt: key.lastRotatedAt,
+    previousKeyExpiresAt: key.previousKeyExpiresAt,
+    revokedAt: key.revokedAt,
+    revokeReason: key.revokeReason,
     version: key.version,
   };
 }

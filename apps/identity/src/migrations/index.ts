@@ -1,5 +1,6 @@
 import { EventStore1732320000000 } from './1732320000000-event-store';
 import { ReadModels1732320000001 } from './1732320000001-read-models';
+import { Management1732320000002 } from './1732320000002-management';
 
 /** Identity's migrations, in order. */
-export const IDENTITY_MIGRATIONS = [EventStore1732320000000, ReadModels1732320000001];
+export const IDENTITY_MIGRATIONS = [EventStore1732320000000, ReadModels1732320000001, Management1732320000002];

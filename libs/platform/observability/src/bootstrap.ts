@@ -12,6 +12,8 @@ export interface HttpServiceOptions {
   bodyLimitBytes?: number;
   /** Trust X-Forwarded-For from these proxies (Fastify's trustProxy) for the client address. */
   trustProxy?: boolean | string;
+  /** Last touches before listening (documentation routes, say). */
+  configure?: (app: INestApplication) => void;
 }
 
 /**
@@ -57,6 +59,7 @@ export async function startHttpService(
       );
     });
   }
+  options.configure?.(app);
   await app.listen(options.port, options.host);
   logger.log(`listening on http://${options.host}:${options.port}`);
   return app;

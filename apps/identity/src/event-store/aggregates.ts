@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
+import { Clock } from '../clock';
+import { Changes } from './changes';
+import { type AppendRequest, type EventContext, EventStore, type NewEvent, type RecordedEvent } from './event-store';
+
+export interface ExecuteRequest<S> {
+  topic: string;
+  aggregateType: AppendRequest['aggregateType'];
+  aggregateId: string;
+  /** The caller's workspace: an aggregate of another workspace is treated as absent (404). */
+  workspaceId: string;
+  partitionKey?: string;
+  fold: (events: readonly RecordedEvent[]) => S | null;
+  workspaceOf: (state: S) => string;
+  /** Checks made on the current state before deciding (authorisation, say). */
+  authorize?: (state: S | null) => void;
+  decide: (state: S | null, now: Date) => NewEvent[];
+  context: EventContext;
+}
+
+export interface Executed<S> {
+  state: S | null;
+  recorded: RecordedEvent[];
+}
+
+/**
+ * Runs one command on one aggregate: load its events, fold them into state, decide, record, in
+ * one transaction. A concurrent writer makes the append fail with `ConcurrencyConflict`.
+ */
+@Injectable()
+export class Aggregates {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: EventStore,
+    private readonly changes: Changes,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute<S>(request: ExecuteRequest<S>, manager?: EntityManager): Promise<Executed<S>> {
+    const work = async (tx: EntityManager): Promise<Executed<S>> => {
+      const history = await this.store.load(request.aggregateId, tx);
+      const folded = request.fold(history);
+      const state = folded !== null && request.workspaceOf(folded) === request.workspaceId ? folded : null;
+      request.authorize?.(state);
+      const events = request.decide(state, this.clock.now());
+      if (events.length === 0) return { state, recorded: [] };
+      if (state === null && history.length > 0) throw new Error('cannot create over another workspace');
+      const recorded = await this.changes.record(tx, {
+        topic: request.topic,
+        aggregateType: request.aggregateType,
+        aggregateId: request.aggregateId,
+        workspaceId: request.workspaceId,
+        ...(request.partitionKey === undefined ? {} : { partitionKey: request.partitionKey }),
+        expectedVersion: history.length,
+        events,
+        context: request.context,
+      });
+      return { state: request.fold([...history, ...recorded]), recorded };
+    };
+    return manager ? work(manager) : this.dataSource.transaction(work);
+  }
+}

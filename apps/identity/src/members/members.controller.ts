@@ -1,0 +1,69 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { type FastifyRequest } from 'fastify';
+import { BearerAuthGuard } from '../auth/bearer-auth.guard';
+import { type Principal } from '../auth/principal';
+import { CurrentPrincipal, RequireScopes, ScopesGuard } from '../auth/scopes.guard';
+import { ManagementRoute } from '../http/api-docs';
+import { eventContext } from '../http/event-context';
+import { CreateMemberDto, MemberDto, MemberListDto, UpdateMemberDto } from './dto/member.dto';
+import { MembersService } from './members.service';
+
+@ApiTags('members')
+@Controller('v1/members')
+@UseGuards(BearerAuthGuard, ScopesGuard)
+export class MembersController {
+  constructor(private readonly members: MembersService) {}
+
+  @Post()
+  @HttpCode(201)
+  @RequireScopes('keyway:members:write')
+  @ApiOperation({ summary: 'Add a member with a role no greater than your own' })
+  @ApiResponse({ status: 201, type: MemberDto })
+  @ManagementRoute(409, 422)
+  create(@Body() body: CreateMemberDto, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest) {
+    return this.members.add(principal.workspaceId, body.email, body.role, eventContext(principal, request), principal);
+  }
+
+  @Get()
+  @RequireScopes('keyway:members:write', 'keyway:keys:read', 'keyway:audit:read')
+  @ApiOperation({ summary: "List the workspace's members" })
+  @ApiResponse({ status: 200, type: MemberListDto })
+  @ManagementRoute()
+  list(@CurrentPrincipal() principal: Principal) {
+    return this.members.list(principal.workspaceId);
+  }
+
+  @Get(':id')
+  @RequireScopes('keyway:members:write', 'keyway:keys:read', 'keyway:audit:read')
+  @ApiOperation({ summary: 'Get a member' })
+  @ApiResponse({ status: 200, type: MemberDto })
+  @ManagementRoute(404)
+  get(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    return this.members.get(principal.workspaceId, id);
+  }
+
+  @Patch(':id')
+  @RequireScopes('keyway:members:write')
+  @ApiOperation({ summary: "Change a member's role; its keys follow at once" })
+  @ApiResponse({ status: 200, type: MemberDto })
+  @ManagementRoute(404, 409)
+  update(
+    @Param('id') id: string,
+    @Body() body: UpdateMemberDto,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+  ) {
+    return this.members.changeRole(principal, id, body.role, eventContext(principal, request));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @RequireScopes('keyway:members:write')
+  @ApiOperation({ summary: 'Remove a member and revoke the keys it owns' })
+  @ApiResponse({ status: 204 })
+  @ManagementRoute(404, 409)
+  async remove(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest) {
+    await this.members.remove(principal, id, eventContext(principal, request));
+  }
+}
