@@ -1,7 +1,12 @@
 import { KEY_EVENT_TYPES } from '@keyway/contracts';
-import { decideKey, evolveKey, type IssueKey, KeyRejected } from './key.decide';
+import { type NewEvent } from '../event-store/event-store';
+import { decideKey, type IssueKey, type KeyCommand, KeyRejected, keyStateOf } from './key.decide';
+import { type KeyState } from './key.state';
 
-const now = new Date('2026-03-01T12:00:00.000Z');
+const t0 = new Date('2026-03-01T12:00:00.000Z');
+const later = (ms: number) => new Date(t0.getTime() + ms);
+const HOUR = 3_600_000;
+
 const issue: IssueKey = {
   kind: 'issue',
   data: {
@@ -13,7 +18,7 @@ const issue: IssueKey = {
     start: 'kw_live_abcd',
     last4: 'wxyz',
     scopes: ['companies:read'],
-    rateLimits: [],
+    rateLimits: [{ name: 'default', limit: 100, window: '60s', windowMs: 60_000 }],
     credits: null,
     allowedCidrs: null,
     expiresAt: null,
@@ -23,32 +28,159 @@ const issue: IssueKey = {
   },
 };
 
-describe('key decisions', () => {
-  it('given no key, when issued, then one issued event stamped with now', () => {
-    const events = decideKey(issue, null, now);
-    expect(events).toEqual([
-      {
-        type: KEY_EVENT_TYPES.issued,
-        data: { ...issue.data, createdAt: '2026-03-01T12:00:00.000Z' },
-      },
-    ]);
-  });
+/** Given the events of past commands, when `command` at `now`: the events, or the refusal. */
+function given(history: [KeyCommand, Date][]) {
+  const events: NewEvent[] = [];
+  for (const [command, at] of history) events.push(...decideKey(command, keyStateOf(events), at));
+  const state = keyStateOf(events);
+  return {
+    state,
+    when: (command: KeyCommand, now = t0) => decideKey(command, state, now),
+    then: (command: KeyCommand, now = t0) => keyStateOf([...events, ...decideKey(command, state, now)]) as KeyState,
+  };
+}
 
-  it('given an existing key, when issued again, then it is refused', () => {
-    const state = evolveKey(
-      null,
-      decideKey(issue, null, now)[0] as { type: string; data: unknown },
-    );
-    expect(() => decideKey(issue, state, now)).toThrow(KeyRejected);
-  });
+const issued = (overrides: Partial<IssueKey['data']> = {}): [KeyCommand, Date] => [
+  { ...issue, data: { ...issue.data, ...overrides } },
+  t0,
+];
+const rotate = (keyHash: string, gracePeriodMs: number): KeyCommand => ({
+  kind: 'rotate',
+  keyHash,
+  start: 'kw_live_new1',
+  last4: 'new1',
+  gracePeriodMs,
+});
 
-  it('evolves an issued event into an active key at version 1', () => {
-    const [event] = decideKey(issue, null, now);
-    expect(evolveKey(null, event as { type: string; data: unknown })).toMatchObject({
-      keyId: 'key_abc',
-      status: 'active',
-      version: 1,
-      lastRotatedAt: null,
+describe('key decisions (given / when / then)', () => {
+  describe('issue', () => {
+    it('given nothing, when issued, then one issued event stamped with now and an active key at version 1', () => {
+      expect(given([]).when(issue)).toEqual([
+        { type: KEY_EVENT_TYPES.issued, data: { ...issue.data, createdAt: t0.toISOString() } },
+      ]);
+      expect(given([]).then(issue)).toMatchObject({ status: 'active', version: 1, lastRotatedAt: null });
     });
+
+    it('given an existing key, when issued again, then refused', () => {
+      expect(() => given([issued()]).when(issue)).toThrow(new KeyRejected('KEY_EXISTS', 'the key already exists'));
+    });
+  });
+
+  describe('update', () => {
+    it('given an active key, when updated, then only the fields that differ are in the event', () => {
+      const events = given([issued()]).when({ kind: 'update', changes: { name: 'warehouse', scopes: ['a:b'] } });
+      expect(events).toEqual([{ type: KEY_EVENT_TYPES.updated, data: { scopes: ['a:b'] } }]);
+    });
+
+    it('given an active key, when updated to what it already is, then nothing happens', () => {
+      expect(given([issued()]).when({ kind: 'update', changes: { name: 'warehouse' } })).toEqual([]);
+    });
+
+    it('given an active key, when its expiry is set in the past, then refused', () => {
+      expect(() =>
+        given([issued()]).when({ kind: 'update', changes: { expiresAt: '2020-01-01T00:00:00.000Z' } }),
+      ).toThrow(KeyRejected);
+    });
+
+    it('given a revoked key, when updated, then refused', () => {
+      const history = given([issued(), [{ kind: 'revoke', reason: null }, t0]]);
+      expect(() => history.when({ kind: 'update', changes: { name: 'x' } })).toThrow(/revoked key cannot be updated/);
+    });
+
+    it('given nothing, when updated, then not found', () => {
+      expect(() => given([]).when({ kind: 'update', changes: { name: 'x' } })).toThrow(/not found/);
+    });
+  });
+
+  describe('rotate', () => {
+    it('given an active key, when rotated with a grace period, then the old secret works until then', () => {
+      const key = given([issued()]).then(rotate('b'.repeat(64), 24 * HOUR));
+      expect(key).toMatchObject({
+        keyHash: 'b'.repeat(64),
+        start: 'kw_live_new1',
+        previousKeyHash: 'a'.repeat(64),
+        previousKeyExpiresAt: later(24 * HOUR).toISOString(),
+        lastRotatedAt: t0.toISOString(),
+        version: 2,
+      });
+    });
+
+    it('given a key expiring in 1 h, when rotated with 24 h grace, then the old secret ends with the key', () => {
+      const key = given([issued({ expiresAt: later(HOUR).toISOString() })]).then(rotate('b'.repeat(64), 24 * HOUR));
+      expect(key.previousKeyExpiresAt).toBe(later(HOUR).toISOString());
+    });
+
+    it('given a rotation inside its grace period, when rotated again, then only the latest previous secret survives', () => {
+      const history = given([issued(), [rotate('b'.repeat(64), 24 * HOUR), t0]]);
+      const key = history.then(rotate('c'.repeat(64), HOUR), later(HOUR));
+      expect(key).toMatchObject({
+        keyHash: 'c'.repeat(64),
+        previousKeyHash: 'b'.repeat(64),
+        previousKeyExpiresAt: later(2 * HOUR).toISOString(),
+      });
+    });
+
+    it('given an expired key, when rotated, then refused', () => {
+      const history = given([issued({ expiresAt: later(HOUR).toISOString() }), [{ kind: 'expire' }, later(HOUR)]]);
+      expect(() => history.when(rotate('b'.repeat(64), 0))).toThrow(/expired key cannot be rotated/);
+    });
+  });
+
+  describe('revoke', () => {
+    it('given an active key, when revoked, then revoked with the reason and time', () => {
+      const key = given([issued()]).then({ kind: 'revoke', reason: 'leaked' }, later(5));
+      expect(key).toMatchObject({ status: 'revoked', revokeReason: 'leaked', revokedAt: later(5).toISOString() });
+    });
+
+    it('given a revoked key, when revoked again, then refused', () => {
+      expect(() => given([issued(), [{ kind: 'revoke', reason: null }, t0]]).when({ kind: 'revoke', reason: null })).toThrow(
+        /already revoked/,
+      );
+    });
+
+    it('given an expired key, when revoked, then revoked', () => {
+      const history = given([issued({ expiresAt: later(HOUR).toISOString() }), [{ kind: 'expire' }, later(HOUR)]]);
+      expect(history.then({ kind: 'revoke', reason: null }).status).toBe('revoked');
+    });
+  });
+
+  describe('expire', () => {
+    const expiring = issued({ expiresAt: later(HOUR).toISOString() });
+
+    it('given a key whose time has come, when expired, then one expired event at its expiry time', () => {
+      expect(given([expiring]).when({ kind: 'expire' }, later(HOUR + 5))).toEqual([
+        { type: KEY_EVENT_TYPES.expired, data: { expiredAt: later(HOUR).toISOString() } },
+      ]);
+    });
+
+    it('given a key not yet due, or already expired, revoked or without expiry, when expired, then nothing', () => {
+      expect(given([expiring]).when({ kind: 'expire' }, later(HOUR - 1))).toEqual([]);
+      expect(given([expiring, [{ kind: 'expire' }, later(HOUR)]]).when({ kind: 'expire' }, later(2 * HOUR))).toEqual([]);
+      expect(given([expiring, [{ kind: 'revoke', reason: null }, t0]]).when({ kind: 'expire' }, later(2 * HOUR))).toEqual(
+        [],
+      );
+      expect(given([issued()]).when({ kind: 'expire' }, later(1000 * HOUR))).toEqual([]);
+    });
+  });
+
+  describe('delete', () => {
+    it('given a key, when deleted, then deleted; and then it is gone for every command', () => {
+      const history = given([issued(), [{ kind: 'delete' }, t0]]);
+      expect(history.state?.status).toBe('deleted');
+      expect(() => history.when({ kind: 'delete' })).toThrow(/not found/);
+      expect(() => history.when({ kind: 'revoke', reason: null })).toThrow(/not found/);
+      expect(() => history.when(rotate('b'.repeat(64), 0))).toThrow(/not found/);
+    });
+
+    it('given a revoked key, when deleted, then deleted', () => {
+      expect(given([issued(), [{ kind: 'revoke', reason: null }, t0]]).then({ kind: 'delete' }).status).toBe('deleted');
+    });
+  });
+
+  it('keeps version equal to the number of events (the sequence)', () => {
+    const key = given([issued(), [{ kind: 'update', changes: { name: 'x' } }, t0], [rotate('b'.repeat(64), 0), t0]]).then(
+      { kind: 'revoke', reason: null },
+    );
+    expect(key.version).toBe(4);
   });
 });

@@ -69,13 +69,12 @@ export class MembersService {
   async remove(principal: Principal, memberId: string, context: EventContext): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
       await this.lockWorkspace(tx, principal.workspaceId);
-      const { state } = await this.aggregates.execute(
+      await this.aggregates.execute(
         memberCommand(principal.workspaceId, memberId, { kind: 'remove' }, context, (member) =>
           assertCanGrantRole(principal, member.role),
         ),
         tx,
       );
-      this.found(state);
       await this.assertOwnerRemains(tx, principal.workspaceId);
       await this.keys.revokeOwnedBy(tx, principal.workspaceId, memberId, context);
     });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { dropDatabase, postgresFromEnv, uniqueName } from '@keyway/platform-testing';
+import { Api } from './api';
 import {
   identityCommand,
   type ServiceName,
@@ -25,14 +26,41 @@ export class Stack {
   readonly auditDb = uniqueName('e2e_audit');
   readonly groupPrefix = uniqueName('e2e');
   readonly services = new Map<ServiceName, ServiceProcess>();
+  /** Extra replicas (a second identity, say), stopped with the stack. */
+  readonly replicas: ServiceProcess[] = [];
   readonly redis = new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
   private audit: Client | undefined;
+  private identity: Client | undefined;
 
-  constructor(private kafkaBrokers = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092') {}
+  constructor(
+    private kafkaBrokers = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092',
+    private readonly extraEnv: Record<string, string> = {},
+  ) {}
+
+  /** Another replica of a service on the same databases and consumer groups. */
+  async startReplica(name: ServiceName): Promise<ServiceProcess> {
+    const replica = await startService(name, this.env(name));
+    this.replicas.push(replica);
+    return replica;
+  }
+
+  /** identity's HTTP API, as `key` when given. */
+  identityApi(key?: string): Api {
+    return new Api(this.service('identity').url, key);
+  }
+
+  async identityDatabase(): Promise<Client> {
+    if (!this.identity) {
+      this.identity = new Client({ ...postgresFromEnv(), database: this.identityDb });
+      await this.identity.connect();
+    }
+    return this.identity;
+  }
 
   env(name: ServiceName | 'identity-command'): Record<string, string> {
     const database = name === 'audit' ? this.auditDb : this.identityDb;
     return {
+      ...this.extraEnv,
       KAFKA_BROKERS: this.kafkaBrokers,
       KAFKA_GROUP_ID: `${this.groupPrefix}-${name}`,
       KEYWAY_PEPPER: this.pepper,
@@ -71,9 +99,12 @@ export class Stack {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.services.values()].map((service) => service.stop()));
+    await Promise.all(
+      [...this.services.values(), ...this.replicas].map((service) => service.stop()),
+    );
     this.services.clear();
     await this.audit?.end();
+    await this.identity?.end();
     this.redis.disconnect();
     await dropDatabase(this.identityDb);
     await dropDatabase(this.auditDb);

@@ -1,0 +1,254 @@
+import { type Api, type KeyBody } from '../support/api';
+import { type BootstrapResult, Stack } from '../support/stack';
+
+/**
+ * Tenant isolation and privilege escalation, for every endpoint: a caller sees only its own
+ * workspace (another workspace's ids answer 404, never 403), needs the route's scope, and never
+ * grants a scope or role it does not hold.
+ */
+describe('access control', () => {
+  const stack = new Stack();
+  const MANAGEMENT_SCOPES = [
+    'keyway:keys:read',
+    'keyway:keys:write',
+    'keyway:members:write',
+    'keyway:audit:read',
+    'keyway:workspace:admin',
+    'keyway:platform:admin',
+  ];
+  let root: BootstrapResult;
+  let ownerA: Api; // owner of workspace A (the bootstrap workspace, also platform admin)
+  let ownerB: Api; // owner of workspace B
+  let keyInB: KeyBody;
+  let memberInB: string;
+  const keyWith = async (api: Api, scopes: string[], extra: object = {}) => {
+    const created = await api.post<KeyBody>('/v1/keys', {
+      name: `k-${scopes.join('-')}`,
+      scopes,
+      ...extra,
+    });
+    expect(created.status).toBe(201);
+    return created.json;
+  };
+
+  beforeAll(async () => {
+    await stack.start('identity');
+    root = stack.bootstrap();
+    ownerA = stack.identityApi(root.key);
+    const b = await ownerA.post<{ key: KeyBody; member: { id: string } }>('/v1/workspaces', {
+      name: 'tenant-b',
+      owner: { email: 'owner@b.example' },
+    });
+    expect(b.status).toBe(201);
+    ownerB = stack.identityApi(b.json.key.key);
+    keyInB = await keyWith(ownerB, ['orders:read']);
+    memberInB = b.json.member.id;
+  });
+
+  afterAll(() => stack.stop());
+
+  describe("another workspace's resources are not found", () => {
+    it.each([
+      ['GET', '/v1/keys/{key}', undefined],
+      ['GET', '/v1/keys/{key}/events', undefined],
+      ['PATCH', '/v1/keys/{key}', { name: 'stolen' }],
+      ['POST', '/v1/keys/{key}/rotate', {}],
+      ['POST', '/v1/keys/{key}/revoke', {}],
+      ['DELETE', '/v1/keys/{key}', undefined],
+      ['GET', '/v1/members/{member}', undefined],
+      ['PATCH', '/v1/members/{member}', { role: 'auditor' }],
+      ['DELETE', '/v1/members/{member}', undefined],
+    ] as const)('%s %s → 404', async (method, path, body) => {
+      const response = await ownerA.request(
+        method,
+        path.replace('{key}', keyInB.id).replace('{member}', memberInB),
+        body,
+      );
+      expect(response.status).toBe(404);
+      expect(response.json).toMatchObject({ code: 'NOT_FOUND' });
+    });
+
+    it('lists only its own keys and members, and its own workspace', async () => {
+      const keys = await ownerA.get<{ data: KeyBody[] }>('/v1/keys?limit=100');
+      expect(keys.json.data.map((key) => key.workspaceId)).toEqual(
+        keys.json.data.map(() => root.workspaceId),
+      );
+      expect(keys.json.data.map((key) => key.id)).not.toContain(keyInB.id);
+      const members = await ownerA.get<{ data: { workspaceId: string }[] }>('/v1/members');
+      expect(new Set(members.json.data.map((member) => member.workspaceId))).toEqual(
+        new Set([root.workspaceId]),
+      );
+      expect((await ownerB.get<{ id: string }>('/v1/workspace')).json.id).not.toBe(
+        root.workspaceId,
+      );
+    });
+
+    it('leaves the other workspace untouched', async () => {
+      const key = await ownerB.get<KeyBody>(`/v1/keys/${keyInB.id}`);
+      expect(key.json).toMatchObject({ status: 'active', version: 1 });
+    });
+  });
+
+  describe('each route needs its scope', () => {
+    let target: KeyBody;
+    beforeAll(async () => {
+      target = await keyWith(ownerA, ['x:read']);
+    });
+
+    const READS = ['keyway:keys:read', 'keyway:members:write', 'keyway:audit:read'];
+    it.each([
+      ['POST', '/v1/keys', { name: 'x' }, ['keyway:keys:write']],
+      ['GET', '/v1/keys', undefined, ['keyway:keys:read']],
+      ['GET', '/v1/keys/{id}', undefined, ['keyway:keys:read']],
+      ['GET', '/v1/keys/{id}/events', undefined, ['keyway:keys:read']],
+      ['PATCH', '/v1/keys/{id}', { name: 'y' }, ['keyway:keys:write']],
+      ['POST', '/v1/keys/{id}/rotate', {}, ['keyway:keys:write']],
+      ['POST', '/v1/keys/{id}/revoke', {}, ['keyway:keys:write']],
+      ['DELETE', '/v1/keys/{id}', undefined, ['keyway:keys:write']],
+      ['POST', '/v1/members', { email: 'n@a.example', role: 'member' }, ['keyway:members:write']],
+      ['GET', '/v1/members', undefined, READS],
+      ['PATCH', '/v1/workspace', { name: 'renamed' }, ['keyway:workspace:admin']],
+      [
+        'POST',
+        '/v1/workspaces',
+        { name: 'c', owner: { email: 'c@c.example' } },
+        ['keyway:platform:admin'],
+      ],
+    ] as const)('%s %s without the scope → 403, nothing changes', async (method, path, body, lacking) => {
+      const scopes = MANAGEMENT_SCOPES.filter(
+        (scope) => !(lacking as readonly string[]).includes(scope),
+      );
+      const caller = stack.identityApi((await keyWith(ownerA, scopes)).key);
+      const response = await caller.request(method, path.replace('{id}', target.id), body);
+      expect(response.status).toBe(403);
+      expect(response.json).toMatchObject({ code: 'FORBIDDEN' });
+      expect((await ownerA.get<KeyBody>(`/v1/keys/${target.id}`)).json).toMatchObject({
+        status: 'active',
+        version: 1,
+      });
+      expect((await ownerA.get<{ name: string }>('/v1/workspace')).json.name).toBe('e2e');
+    });
+
+    it('answers 401 without a key, with a made-up key and with a revoked key', async () => {
+      expect((await stack.identityApi().get('/v1/keys')).status).toBe(401);
+      expect((await stack.identityApi('kw_live_' + 'a'.repeat(36)).get('/v1/keys')).status).toBe(
+        401,
+      );
+      const revoked = await keyWith(ownerA, ['keyway:keys:read']);
+      expect((await stack.identityApi(revoked.key).get('/v1/keys')).status).toBe(200);
+      expect((await ownerA.post(`/v1/keys/${revoked.id}/revoke`, { reason: 'test' })).status).toBe(
+        200,
+      );
+      const after = await stack.identityApi(revoked.key).get('/v1/keys');
+      expect(after.status).toBe(401);
+      expect(after.json).toMatchObject({ code: 'UNAUTHENTICATED' });
+    });
+  });
+
+  describe('nobody grants what they do not hold', () => {
+    let admin: Api;
+    let adminMember: string;
+    beforeAll(async () => {
+      const created = await ownerA.post<{ id: string }>('/v1/members', {
+        email: 'admin@a.example',
+        role: 'admin',
+      });
+      adminMember = created.json.id;
+      admin = stack.identityApi(
+        (
+          await keyWith(ownerA, ['keyway:keys:read', 'keyway:keys:write', 'keyway:members:write'], {
+            ownerId: adminMember,
+          })
+        ).key,
+      );
+    });
+
+    it.each([
+      [
+        'a key with a management scope it lacks',
+        () => admin.post('/v1/keys', { name: 'x', scopes: ['keyway:workspace:admin'] }),
+      ],
+      [
+        'a key with platform admin',
+        () => admin.post('/v1/keys', { name: 'x', scopes: ['keyway:platform:admin'] }),
+      ],
+      [
+        'an owner member',
+        () => admin.post('/v1/members', { email: 'evil@a.example', role: 'owner' }),
+      ],
+      ['itself the owner role', () => admin.patch(`/v1/members/${adminMember}`, { role: 'owner' })],
+      [
+        'a demotion of the owner',
+        () => admin.patch(`/v1/members/${root.memberId}`, { role: 'member' }),
+      ],
+      ['the removal of the owner', () => admin.delete(`/v1/members/${root.memberId}`)],
+      ['workspace settings', () => admin.patch('/v1/workspace', { prefix: 'evil' })],
+    ])('an admin cannot grant %s (403)', async (_what, call) => {
+      const response = await call();
+      expect(response.status).toBe(403);
+      expect(response.json).toMatchObject({ code: 'FORBIDDEN' });
+    });
+
+    it('caps a member key by the role, now and after the role changes', async () => {
+      const member = await ownerA.post<{ id: string }>('/v1/members', {
+        email: 'dev@a.example',
+        role: 'member',
+      });
+      // The owner may put admin scopes on a member's key; the member's role still caps it.
+      const memberKey = await keyWith(
+        ownerA,
+        ['keyway:keys:read', 'keyway:keys:write', 'keyway:members:write'],
+        {
+          ownerId: member.json.id,
+        },
+      );
+      const asMember = stack.identityApi(memberKey.key);
+      expect(
+        (await asMember.post('/v1/members', { email: 'x@a.example', role: 'auditor' })).status,
+      ).toBe(403);
+      expect((await asMember.post('/v1/keys', { name: 'mine' })).status).toBe(201);
+
+      // Demoted to auditor: its key loses keys:write at once.
+      expect(
+        (await ownerA.patch(`/v1/members/${member.json.id}`, { role: 'auditor' })).status,
+      ).toBe(200);
+      expect((await asMember.post('/v1/keys', { name: 'again' })).status).toBe(403);
+      expect((await asMember.get('/v1/keys')).status).toBe(200);
+
+      // Removed: its keys stop working and are revoked.
+      expect((await ownerA.delete(`/v1/members/${member.json.id}`)).status).toBe(204);
+      expect((await asMember.get('/v1/keys')).status).toBe(401);
+      expect((await ownerA.get<KeyBody>(`/v1/keys/${memberKey.id}`)).json.status).toBe('revoked');
+    });
+
+    it('lets a member manage only its own keys', async () => {
+      const member = await ownerA.post<{ id: string }>('/v1/members', {
+        email: 'dev2@a.example',
+        role: 'member',
+      });
+      const asMember = stack.identityApi(
+        (
+          await keyWith(ownerA, ['keyway:keys:read', 'keyway:keys:write'], {
+            ownerId: member.json.id,
+          })
+        ).key,
+      );
+      const someoneElses = await keyWith(ownerA, ['x:read']);
+      expect((await asMember.post(`/v1/keys/${someoneElses.id}/revoke`, {})).status).toBe(403);
+      expect((await asMember.post('/v1/keys', { name: 'x', ownerId: root.memberId })).status).toBe(
+        403,
+      );
+      const own = await asMember.post<KeyBody>('/v1/keys', { name: 'own' });
+      expect(own.json.ownerId).toBe(member.json.id);
+      expect((await asMember.post(`/v1/keys/${own.json.id}/revoke`, {})).status).toBe(200);
+    });
+
+    it('keeps at least one owner', async () => {
+      const response = await ownerB.patch(`/v1/members/${memberInB}`, { role: 'admin' });
+      expect(response.status).toBe(409);
+      expect((await ownerB.get<{ role: string }>(`/v1/members/${memberInB}`)).json.role).toBe(
+        'owner',
+      );
+    });
+  });
+});

@@ -1,0 +1,592 @@
+// Benchmark: identity issuing keys, over HTTP and end to end to Kafka.
+//
+//   node bench/identity-issue.mjs          (bench/run.sh builds the services and brings a broker)
+//
+// Env: KAFKA_BROKERS (required), KEYWAY_DIST (the built services, default <repo>/dist),
+//      BENCH_KEYS (5000), BENCH_CONCURRENCY (16), BENCH_WARMUP (200), BENCH_UNLOADED_KEYS (200),
+//      BENCH_UNLOADED_PAUSE_MS (20), BENCH_E2E_TIMEOUT_MS (120000), BENCH_COMMAND (the command
+//      line written to the report), BENCH_WRITE_DOCS (1; 0 leaves docs/benchmarks.md alone),
+//      POSTGRES_HOST/PORT/USER/PASSWORD (127.0.0.1, 5432, postgres).
+//
+// It starts identity as a process on a free port against a fresh database, bootstraps a workspace,
+// issues keys with concurrent keep-alive clients, follows keyway.keys.v1 with its own consumer
+// group, reads the outbox lag from identity's database, prints a Markdown table, rewrites its
+// section of docs/benchmarks.md, and then stops identity and drops the database.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import kafkajs from 'kafkajs';
+import pg from 'pg';
+
+const { Kafka, logLevel } = kafkajs;
+
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const DIST = resolve(ROOT, process.env.KEYWAY_DIST ?? 'dist');
+const DOC = join(ROOT, 'docs', 'benchmarks.md');
+const MARK_START = '<!-- bench:identity-issue -->';
+const MARK_END = '<!-- /bench:identity-issue -->';
+const KEYS_TOPIC = 'keyway.keys.v1';
+const ISSUED = 'keyway.key.issued.v1';
+
+function intEnv(name, fallback, min = 0) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(`${name} must be a whole number >= ${min}, got '${raw}'`);
+  }
+  return value;
+}
+
+const params = {
+  keys: intEnv('BENCH_KEYS', 5000, 1),
+  concurrency: intEnv('BENCH_CONCURRENCY', 16, 1),
+  warmup: intEnv('BENCH_WARMUP', 200),
+  unloadedKeys: intEnv('BENCH_UNLOADED_KEYS', 200, 1),
+  unloadedPauseMs: intEnv('BENCH_UNLOADED_PAUSE_MS', 20),
+  e2eTimeoutMs: intEnv('BENCH_E2E_TIMEOUT_MS', 120_000, 1000),
+};
+const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
+if (brokers.length === 0) {
+  console.error('KAFKA_BROKERS is required (bench/run.sh starts a broker when it is not set)');
+  process.exit(2);
+}
+const postgres = {
+  host: process.env.POSTGRES_HOST ?? '127.0.0.1',
+  port: Number(process.env.POSTGRES_PORT ?? 5432),
+  user: process.env.POSTGRES_USER ?? 'postgres',
+  password: process.env.POSTGRES_PASSWORD,
+};
+
+const runId = `${new Date()
+  .toISOString()
+  .replace(/[-:T]/g, '')
+  .slice(0, 14)}_${process.pid}`;
+const database = `bench_identity_${runId}`;
+const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+function freePort() {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', fail);
+    server.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+  });
+}
+
+/** Nearest-rank percentile of an ascending array. */
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}
+
+function summary(values) {
+  const sorted = Float64Array.from(values).sort();
+  return {
+    count: sorted.length,
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    max: sorted.length ? sorted[sorted.length - 1] : NaN,
+  };
+}
+
+const ms = (value) => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : 'n/a');
+const sec = (value) => (Number.isFinite(value) ? `${(value / 1000).toFixed(2)} s` : 'n/a');
+const rate = (value) => (Number.isFinite(value) ? `${Math.round(value)}/s` : 'n/a');
+
+function sh(command, args) {
+  try {
+    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return '';
+  }
+}
+
+function machine() {
+  const totalGb = /^Mem:\s+(\d+)/m.exec(sh('free', ['-g']))?.[1];
+  return {
+    nproc: sh('nproc', []).trim() || String(cpus().length),
+    cpu: cpus()[0]?.model?.trim() ?? 'unknown',
+    memGb: totalGb ?? '?',
+    node: process.version,
+    load: loadavg()
+      .map((value) => value.toFixed(2))
+      .join(', '),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identity as a process
+
+function startIdentity(env) {
+  let output = '';
+  const child = spawn(process.execPath, [join(DIST, 'apps/identity/src/main.js')], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (chunk) => {
+    output += chunk.toString();
+    if (output.length > 200_000) output = output.slice(-100_000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise((done) => child.once('exit', (code, signal) => done(code ?? signal)));
+  return {
+    child,
+    exited,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const result = await exited;
+      clearTimeout(timer);
+      return result;
+    },
+  };
+}
+
+async function waitReady(url, identity, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (identity.child.exitCode !== null) {
+      throw new Error(`identity exited with ${identity.child.exitCode}:\n${identity.output()}`);
+    }
+    try {
+      const response = await fetch(`${url}/health/ready`);
+      if (response.status === 200) return;
+      last = `${response.status} ${await response.text()}`;
+    } catch (error) {
+      last = String(error);
+    }
+    await sleep(200);
+  }
+  throw new Error(`identity not ready within ${timeoutMs} ms (${last}):\n${identity.output()}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load
+
+async function issue(url, key, name) {
+  const started = performance.now();
+  let status = 0;
+  let id = null;
+  try {
+    const response = await fetch(`${url}/v1/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name, scopes: ['bench:read'] }),
+    });
+    status = response.status;
+    const body = await response.json().catch(() => null);
+    if (status === 201) id = body?.id ?? null;
+  } catch {
+    status = -1;
+  }
+  const ended = performance.now();
+  return { started, ended, latency: ended - started, status, id };
+}
+
+/** `count` requests from `concurrency` clients, each taking the next index until none is left. */
+async function runLoad(url, key, { count, concurrency, prefix, pauseMs = 0 }) {
+  const results = new Array(count);
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      for (let i = next++; i < count; i = next++) {
+        results[i] = await issue(url, key, `${prefix}-${i}`);
+        if (pauseMs > 0) await sleep(pauseMs);
+      }
+    }),
+  );
+  const ended = performance.now();
+  const ok = results.filter((r) => r.status === 201 && r.id !== null);
+  const statuses = {};
+  for (const r of results) if (r.status !== 201) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+  return { started, ended, wallMs: ended - started, results, ok, errors: count - ok.length, statuses };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kafka: who got which key's issued event, when
+
+async function startConsumer(groupId) {
+  const kafka = new Kafka({
+    clientId: `bench-${runId}`,
+    brokers,
+    logLevel: logLevel.NOTHING,
+  });
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+  const arrivals = new Map(); // key id -> performance.now() of first arrival
+  let waiters = [];
+  const joined = new Promise((done) => consumer.on(consumer.events.GROUP_JOIN, done));
+  await consumer.connect();
+  await consumer.subscribe({ topic: KEYS_TOPIC, fromBeginning: true });
+  await consumer.run({
+    partitionsConsumedConcurrently: 6,
+    eachBatch: async ({ batch }) => {
+      const now = performance.now();
+      for (const message of batch.messages) {
+        const id = message.key?.toString();
+        if (!id || arrivals.has(id)) continue;
+        let type;
+        try {
+          type = JSON.parse(message.value.toString()).type;
+        } catch {
+          continue;
+        }
+        if (type === ISSUED) arrivals.set(id, now);
+      }
+      for (const wake of waiters) wake();
+      waiters = [];
+    },
+  });
+  await Promise.race([
+    joined,
+    sleep(60_000).then(() => {
+      throw new Error('the bench consumer did not join its group within 60 s');
+    }),
+  ]);
+  return {
+    arrivals,
+    /** Resolves when every id has arrived, or after timeoutMs; returns how many are missing. */
+    async waitFor(ids, timeoutMs) {
+      const deadline = performance.now() + timeoutMs;
+      for (;;) {
+        const missing = ids.filter((id) => !arrivals.has(id)).length;
+        if (missing === 0 || performance.now() >= deadline) return missing;
+        await Promise.race([new Promise((wake) => waiters.push(wake)), sleep(250)]);
+      }
+    },
+    async close() {
+      await consumer.disconnect().catch(() => undefined);
+      const admin = kafka.admin();
+      try {
+        await admin.connect();
+        await admin.deleteGroups([groupId]);
+      } catch {
+        // best effort: a throwaway broker is wiped anyway
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outbox lag, from identity's own database
+
+async function outboxLag(client, ids, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await client.query(
+      `SELECT count(*)::int AS pending FROM outbox o JOIN event_store e ON e.event_id = o.event_id
+       WHERE e.aggregate_id = ANY($1) AND e.type = $2 AND o.published_at IS NULL`,
+      [ids, ISSUED],
+    );
+    if (rows[0].pending === 0) break;
+    if (Date.now() >= deadline) throw new Error(`${rows[0].pending} outbox rows still unpublished`);
+    await sleep(200);
+  }
+  const { rows } = await client.query(
+    `SELECT extract(epoch from (o.published_at - o.created_at))::float8 * 1000 AS lag_ms
+     FROM outbox o JOIN event_store e ON e.event_id = o.event_id
+     WHERE e.aggregate_id = ANY($1) AND e.type = $2 AND o.published_at IS NOT NULL`,
+    [ids, ISSUED],
+  );
+  return summary(rows.map((row) => row.lag_ms));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+function table(rows) {
+  const lines = ['| Figure | Value |', '| --- | --- |'];
+  for (const [name, value] of rows) lines.push(`| ${name} | ${value} |`);
+  return lines.join('\n');
+}
+
+function figures(r) {
+  const l = r.loaded.latency;
+  return [
+    ['Keys issued (measured run)', `${r.loaded.ok} of ${params.keys}, ${r.loaded.errors} errors`],
+    ['HTTP throughput', `**${rate(r.loaded.keysPerSec)}** (${params.keys} keys in ${sec(r.loaded.wallMs)})`],
+    ['HTTP latency p50 / p90 / p99 / max', `${ms(l.p50)} / ${ms(l.p90)} / ${ms(l.p99)} / ${ms(l.max)}`],
+    [
+      'End to end: start of run → last `key.issued` event consumed',
+      `**${sec(r.e2e.lastMs)}** (${rate(r.e2e.perSec)}), ${r.e2e.missing} missing`,
+    ],
+    ['End to end: last HTTP response → last event consumed', sec(r.e2e.tailMs)],
+    [
+      'End to end per key (request sent → event consumed) p50 / p99 / max',
+      `${ms(r.e2e.perKey.p50)} / ${ms(r.e2e.perKey.p99)} / ${ms(r.e2e.perKey.max)}`,
+    ],
+    [
+      'Outbox lag under load (commit → Kafka ack) p50 / p99 / max',
+      `${ms(r.lagLoaded.p50)} / ${ms(r.lagLoaded.p99)} / ${ms(r.lagLoaded.max)}`,
+    ],
+    [
+      `Outbox lag unloaded (${params.unloadedKeys} keys, 1 client, ${params.unloadedPauseMs} ms pause) p50 / p99 / max`,
+      `${ms(r.lagUnloaded.p50)} / ${ms(r.lagUnloaded.p99)} / ${ms(r.lagUnloaded.max)}`,
+    ],
+    [
+      'HTTP latency unloaded p50 / p99',
+      `${ms(r.unloaded.latency.p50)} / ${ms(r.unloaded.latency.p99)}`,
+    ],
+  ];
+}
+
+function section(r) {
+  const m = r.machine;
+  return `${MARK_START}
+
+## Identity: issuing keys
+
+Measured ${r.date} with:
+
+\`\`\`bash
+${r.command}
+\`\`\`
+
+**Machine:** ${m.nproc} vCPUs (${m.cpu}), ${m.memGb} GB RAM (\`free -g\` total), Node ${m.node},
+${r.postgresVersion}, a single-node Kafka broker (${r.brokerNote}). Load average at start:
+${m.load}${Number(m.load.split(',')[0]) > 1 ? ' (other jobs were running on the machine)' : ''}.
+Everything, the benchmark included, runs on this one machine.
+
+**Parameters:** ${params.keys} keys measured after ${params.warmup} warm-up requests,
+${params.concurrency} concurrent clients (\`fetch\`, keep-alive), body
+\`{"name":"bench-<i>","scopes":["bench:read"]}\`; identity with \`LOG_LEVEL=warn\` and its defaults
+(\`POSTGRES_POOL_SIZE=10\`, \`OUTBOX_POLL_INTERVAL_MS=500\`, \`OUTBOX_BATCH_SIZE=500\`), on a fresh
+database. Unloaded lag: ${params.unloadedKeys} keys issued one at a time with a
+${params.unloadedPauseMs} ms pause between them.
+
+${table(figures(r))}
+
+What is measured:
+
+- **HTTP throughput and latency**: \`POST /v1/keys\` with the owner key, from the request being sent
+  to its \`201\` body being read, as seen by the client (\`performance.now()\`). Throughput is the
+  measured keys divided by the wall time of the measured run. Each request authenticates the
+  bearer key, generates and hashes the secret, and commits the event, its outbox row and the read
+  model in one transaction.
+- **End to end**: a kafkajs consumer in its own group, subscribed to \`${KEYS_TOPIC}\` before the
+  run, records when the \`${ISSUED}\` event of each measured key (message key = key id) arrives.
+  The time until the last one arrived is the sustained throughput of HTTP → event store → outbox
+  → Kafka → consumer.
+- **Outbox lag**: \`published_at - created_at\` of the measured keys' outbox rows in identity's
+  database: from the row's insert (\`clock_timestamp()\`, inside the issuing transaction) to the
+  relay marking it published after Kafka acknowledged it (\`acks=-1\`).
+- Percentiles are nearest-rank over all requests or rows of the run.
+
+${MARK_END}`;
+}
+
+async function writeDoc(text) {
+  let doc;
+  try {
+    doc = await readFile(DOC, 'utf8');
+  } catch {
+    doc =
+      '# Benchmarks\n\nMeasured figures of the services, each section written by its benchmark ' +
+      'under `bench/`. Rerun a benchmark to refresh its section; the others are kept.\n';
+  }
+  const start = doc.indexOf(MARK_START);
+  const end = doc.indexOf(MARK_END);
+  if (start !== -1 && end > start) {
+    doc = doc.slice(0, start) + text + doc.slice(end + MARK_END.length);
+  } else {
+    doc = `${doc.trimEnd()}\n\n${text}\n`;
+  }
+  try {
+    const prettier = await import('prettier');
+    const options = (await prettier.resolveConfig(DOC)) ?? {};
+    doc = await prettier.format(doc, { ...options, filepath: DOC });
+  } catch (error) {
+    log(`prettier not applied to ${DOC}: ${String(error)}`);
+  }
+  await writeFile(DOC, doc);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+async function main() {
+  const admin = new pg.Client({ ...postgres, database: 'postgres' });
+  await admin.connect();
+  const postgresVersion = (await admin.query('SHOW server_version')).rows[0].server_version;
+  let identity;
+  let consumer;
+  let db;
+  const cleanup = async () => {
+    await consumer?.close().catch(() => undefined);
+    await db?.end().catch(() => undefined);
+    if (identity) {
+      const code = await identity.stop();
+      log(`identity stopped (${code})`);
+    }
+    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch((error) => {
+      log(`could not drop ${database}: ${String(error)}`);
+    });
+    log(`database ${database} dropped`);
+    await admin.end().catch(() => undefined);
+  };
+  let interrupted = false;
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      interrupted = true;
+      log(`${signal}: cleaning up`);
+      cleanup().finally(() => process.exit(130));
+    });
+  }
+
+  try {
+    const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const mach = machine();
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const env = {
+      ...process.env,
+      NODE_ENV: 'development',
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: String(port),
+      POSTGRES_HOST: postgres.host,
+      POSTGRES_PORT: String(postgres.port),
+      POSTGRES_USER: postgres.user,
+      POSTGRES_DATABASE: database,
+      KAFKA_BROKERS: brokers.join(','),
+      KAFKA_GROUP_ID: `bench-identity-svc-${runId}`,
+      KEYWAY_PEPPER: randomBytes(32).toString('base64url'),
+      LOG_LEVEL: 'warn',
+      KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    };
+
+    log(`identity on ${url}, database ${database}, Kafka ${brokers.join(',')}`);
+    identity = startIdentity(env);
+    await waitReady(url, identity);
+
+    const boot = spawnSync(
+      process.execPath,
+      [join(DIST, 'apps/identity/src/command.js'), 'bootstrap', '--workspace', 'bench', '--json'],
+      { env, encoding: 'utf8', timeout: 60_000 },
+    );
+    if (boot.status !== 0) throw new Error(`bootstrap failed (${boot.status}): ${boot.stderr}`);
+    const { key } = JSON.parse(boot.stdout.trim().split('\n').pop());
+    if (typeof key !== 'string') throw new Error('bootstrap printed no key');
+    log('workspace bootstrapped');
+
+    consumer = await startConsumer(`bench-consumer-${runId}`);
+    log(`consumer joined its group on ${KEYS_TOPIC}`);
+
+    if (params.warmup > 0) {
+      const warm = await runLoad(url, key, {
+        count: params.warmup,
+        concurrency: params.concurrency,
+        prefix: 'warmup',
+      });
+      if (warm.errors > 0) {
+        const sample = warm.results.find((r) => r.status !== 201);
+        throw new Error(`warm-up: ${warm.errors} errors ${JSON.stringify(warm.statuses)}`, {
+          cause: sample,
+        });
+      }
+      log(`warm-up: ${params.warmup} keys in ${sec(warm.wallMs)}`);
+      // Let the warm-up's events drain so the measured run starts from an empty outbox.
+      await consumer.waitFor(
+        warm.ok.map((r) => r.id),
+        params.e2eTimeoutMs,
+      );
+    }
+
+    log(`measured run: ${params.keys} keys, ${params.concurrency} clients`);
+    const run = await runLoad(url, key, {
+      count: params.keys,
+      concurrency: params.concurrency,
+      prefix: 'bench',
+    });
+    log(`HTTP done: ${run.ok.length} keys in ${sec(run.wallMs)}, ${run.errors} errors`);
+    const ids = run.ok.map((r) => r.id);
+    const missing = await consumer.waitFor(ids, params.e2eTimeoutMs);
+    let last = run.started;
+    const perKey = [];
+    for (const r of run.ok) {
+      const at = consumer.arrivals.get(r.id);
+      if (at === undefined) continue;
+      last = Math.max(last, at);
+      perKey.push(at - r.started);
+    }
+    const lastMs = last - run.started;
+    log(`end to end: ${ids.length - missing} events in ${sec(lastMs)}, ${missing} missing`);
+
+    db = new pg.Client({ ...postgres, database });
+    await db.connect();
+    const lagLoaded = await outboxLag(db, ids);
+
+    log(`unloaded: ${params.unloadedKeys} keys, 1 client, ${params.unloadedPauseMs} ms pause`);
+    const unloaded = await runLoad(url, key, {
+      count: params.unloadedKeys,
+      concurrency: 1,
+      prefix: 'unloaded',
+      pauseMs: params.unloadedPauseMs,
+    });
+    const lagUnloaded = await outboxLag(
+      db,
+      unloaded.ok.map((r) => r.id),
+    );
+
+    const result = {
+      date,
+      machine: mach,
+      postgresVersion: `PostgreSQL ${postgresVersion}`,
+      brokerNote: process.env.BENCH_BROKER_NOTE ?? `at ${brokers.join(',')}`,
+      command: process.env.BENCH_COMMAND ?? 'node bench/identity-issue.mjs',
+      loaded: {
+        ok: run.ok.length,
+        errors: run.errors,
+        statuses: run.statuses,
+        wallMs: run.wallMs,
+        keysPerSec: (run.ok.length / run.wallMs) * 1000,
+        latency: summary(run.results.map((r) => r.latency)),
+      },
+      e2e: {
+        missing,
+        lastMs: missing === 0 ? lastMs : NaN,
+        perSec: missing === 0 ? (ids.length / lastMs) * 1000 : NaN,
+        tailMs: missing === 0 ? last - run.ended : NaN,
+        perKey: summary(perKey),
+      },
+      lagLoaded,
+      unloaded: { latency: summary(unloaded.results.map((r) => r.latency)) },
+      lagUnloaded,
+    };
+
+    console.log(`\n${table(figures(result))}\n`);
+    if (run.errors > 0) console.log(`errors by status: ${JSON.stringify(run.statuses)}`);
+    if (process.env.BENCH_WRITE_DOCS !== '0') {
+      await writeDoc(section(result));
+      log(`wrote ${DOC}`);
+    }
+    if (run.errors > 0 || missing > 0) process.exitCode = 1;
+  } finally {
+    if (!interrupted) await cleanup();
+  }
+}
+
+main().catch((error) => {
+  console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`);
+  if (error?.cause) console.error('cause:', error.cause);
+  process.exit(1);
+});

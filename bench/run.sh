@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Benchmark of identity's key issuing, without npm: builds the services, brings its own Kafka
+# broker unless KAFKA_BROKERS is set, runs bench/identity-issue.mjs, stops what it started.
+#
+# Usage: bash bench/run.sh
+# Env:   BENCH_KEYS (5000), BENCH_CONCURRENCY (16) and the other BENCH_* of identity-issue.mjs;
+#        KAFKA_BROKERS: use this broker instead of starting one;
+#        BENCH_KAFKA_PORT (39092): first client port tried for the bench's own broker (its
+#          controller port is the next one); KEYWAY_DIST: use this build instead of building.
+#
+# The build goes to a private directory (not the repository's dist/), so that a test run using
+# dist/ at the same time is not disturbed. The broker gets a fresh data dir, wiped at the end.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export KAFKAJS_NO_PARTITIONER_WARNING=1
+export POSTGRES_HOST="${POSTGRES_HOST:-127.0.0.1}" POSTGRES_PORT="${POSTGRES_PORT:-5432}"
+export POSTGRES_USER="${POSTGRES_USER:-postgres}"
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/keyway-bench.XXXXXX")"
+kafka_env=()
+cleanup() {
+  if ((${#kafka_env[@]} > 0)); then
+    env "${kafka_env[@]}" bash tools/kafka/wipe.sh >&2 || log "could not stop the bench broker"
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# 1. Build apps/ and libs/ with the repository's own build script, into $work/build/dist.
+if [ -z "${KEYWAY_DIST:-}" ]; then
+  mkdir "$work/build"
+  for entry in apps libs node_modules tsconfig.base.json .swcrc; do
+    ln -s "$ROOT/$entry" "$work/build/$entry"
+  done
+  (cd "$work/build" && node "$ROOT/scripts/build.mjs" >&2)
+  export KEYWAY_DIST="$work/build/dist"
+fi
+
+# 2. A broker of our own on a free pair of ports, unless one is given.
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+broker_note="given by KAFKA_BROKERS"
+if [ -z "${KAFKA_BROKERS:-}" ]; then
+  port="${BENCH_KAFKA_PORT:-39092}"
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    if ! port_open "$port" && ! port_open "$((port + 1))"; then break; fi
+    port=$((port + 100))
+  done
+  kafka_env=(KAFKA_PORT="$port" KAFKA_CONTROLLER_PORT="$((port + 1))" KAFKA_DATA_DIR="$work/kafka")
+  env "${kafka_env[@]}" bash tools/kafka/start.sh >&2
+  export KAFKA_BROKERS="127.0.0.1:$port"
+  broker_note="Apache Kafka 3.9.1 from tools/kafka, started by the benchmark"
+fi
+
+# 3. The benchmark itself.
+command="bash bench/run.sh"
+for var in BENCH_KEYS BENCH_CONCURRENCY BENCH_WARMUP BENCH_UNLOADED_KEYS BENCH_UNLOADED_PAUSE_MS; do
+  if [ -n "${!var:-}" ]; then command="$var=${!var} $command"; fi
+done
+BENCH_COMMAND="${BENCH_COMMAND:-$command}" BENCH_BROKER_NOTE="${BENCH_BROKER_NOTE:-$broker_note}" \
+  node bench/identity-issue.mjs
