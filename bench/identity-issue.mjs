@@ -64,12 +64,11 @@ const postgres = {
   password: process.env.POSTGRES_PASSWORD,
 };
 
-const runId = `${new Date()
-  .toISOString()
-  .replace(/[-:T]/g, '')
-  .slice(0, 14)}_${process.pid}`;
+const runId = `${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}_${process.pid}`;
 const database = `bench_identity_${runId}`;
-const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+const t0 = performance.now();
+const log = (message) =>
+  process.stderr.write(`[bench +${((performance.now() - t0) / 1000).toFixed(1)}s] ${message}\n`);
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -123,9 +122,6 @@ function machine() {
     cpu: cpus()[0]?.model?.trim() ?? 'unknown',
     memGb: totalGb ?? '?',
     node: process.version,
-    load: loadavg()
-      .map((value) => value.toFixed(2))
-      .join(', '),
   };
 }
 
@@ -218,7 +214,15 @@ async function runLoad(url, key, { count, concurrency, prefix, pauseMs = 0 }) {
   const ok = results.filter((r) => r.status === 201 && r.id !== null);
   const statuses = {};
   for (const r of results) if (r.status !== 201) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-  return { started, ended, wallMs: ended - started, results, ok, errors: count - ok.length, statuses };
+  return {
+    started,
+    ended,
+    wallMs: ended - started,
+    results,
+    ok,
+    errors: count - ok.length,
+    statuses,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -255,12 +259,20 @@ async function startConsumer(groupId) {
       waiters = [];
     },
   });
-  await Promise.race([
-    joined,
-    sleep(60_000).then(() => {
-      throw new Error('the bench consumer did not join its group within 60 s');
-    }),
-  ]);
+  let timer;
+  try {
+    await Promise.race([
+      joined,
+      new Promise((_, fail) => {
+        timer = setTimeout(
+          () => fail(new Error('the bench consumer did not join its group within 60 s')),
+          60_000,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
   return {
     arrivals,
     /** Resolves when every id has arrived, or after timeoutMs; returns how many are missing. */
@@ -324,8 +336,14 @@ function figures(r) {
   const l = r.loaded.latency;
   return [
     ['Keys issued (measured run)', `${r.loaded.ok} of ${params.keys}, ${r.loaded.errors} errors`],
-    ['HTTP throughput', `**${rate(r.loaded.keysPerSec)}** (${params.keys} keys in ${sec(r.loaded.wallMs)})`],
-    ['HTTP latency p50 / p90 / p99 / max', `${ms(l.p50)} / ${ms(l.p90)} / ${ms(l.p99)} / ${ms(l.max)}`],
+    [
+      'HTTP throughput',
+      `**${rate(r.loaded.keysPerSec)}** (${params.keys} keys in ${sec(r.loaded.wallMs)})`,
+    ],
+    [
+      'HTTP latency p50 / p90 / p99 / max',
+      `${ms(l.p50)} / ${ms(l.p90)} / ${ms(l.p99)} / ${ms(l.max)}`,
+    ],
     [
       'End to end: start of run → last `key.issued` event consumed',
       `**${sec(r.e2e.lastMs)}** (${rate(r.e2e.perSec)}), ${r.e2e.missing} missing`,
@@ -363,8 +381,8 @@ ${r.command}
 \`\`\`
 
 **Machine:** ${m.nproc} vCPUs (${m.cpu}), ${m.memGb} GB RAM (\`free -g\` total), Node ${m.node},
-${r.postgresVersion}, a single-node Kafka broker (${r.brokerNote}). Load average at start:
-${m.load}${Number(m.load.split(',')[0]) > 1 ? ' (other jobs were running on the machine)' : ''}.
+${r.postgresVersion}, a single-node Kafka broker (${r.brokerNote}). Load average (1, 5, 15 min) just before the
+measured run: ${r.load}.
 Everything, the benchmark included, runs on this one machine.
 
 **Parameters:** ${params.keys} keys measured after ${params.warmup} warm-up requests,
@@ -390,35 +408,52 @@ What is measured:
 - **Outbox lag**: \`published_at - created_at\` of the measured keys' outbox rows in identity's
   database: from the row's insert (\`clock_timestamp()\`, inside the issuing transaction) to the
   relay marking it published after Kafka acknowledged it (\`acks=-1\`).
-- Percentiles are nearest-rank over all requests or rows of the run.
+- Percentiles are nearest-rank over all requests or rows of the run. One run: on a shared 2-vCPU
+  machine the figures move by several percent from run to run.
 
 ${MARK_END}`;
 }
 
+/**
+ * Markdown through the repository's prettier config. `wrap` re-wraps prose at the print width
+ * (used for what this script writes); the whole file is then formatted with `proseWrap` as
+ * configured, so other sections keep their own line breaks.
+ */
+async function formatMarkdown(text, wrap) {
+  try {
+    const prettier = await import('prettier');
+    const options = (await prettier.resolveConfig(DOC)) ?? {};
+    return await prettier.format(text, {
+      ...options,
+      filepath: DOC,
+      ...(wrap ? { proseWrap: 'always' } : {}),
+    });
+  } catch (error) {
+    log(`prettier not applied to ${DOC}: ${String(error)}`);
+    return text;
+  }
+}
+
 async function writeDoc(text) {
+  const ours = (await formatMarkdown(text, true)).trim();
   let doc;
   try {
     doc = await readFile(DOC, 'utf8');
   } catch {
-    doc =
+    doc = await formatMarkdown(
       '# Benchmarks\n\nMeasured figures of the services, each section written by its benchmark ' +
-      'under `bench/`. Rerun a benchmark to refresh its section; the others are kept.\n';
+        'under `bench/`. Rerun a benchmark to refresh its section; the others are kept.\n',
+      true,
+    );
   }
   const start = doc.indexOf(MARK_START);
   const end = doc.indexOf(MARK_END);
   if (start !== -1 && end > start) {
-    doc = doc.slice(0, start) + text + doc.slice(end + MARK_END.length);
+    doc = doc.slice(0, start) + ours + doc.slice(end + MARK_END.length);
   } else {
-    doc = `${doc.trimEnd()}\n\n${text}\n`;
+    doc = `${doc.trimEnd()}\n\n${ours}\n`;
   }
-  try {
-    const prettier = await import('prettier');
-    const options = (await prettier.resolveConfig(DOC)) ?? {};
-    doc = await prettier.format(doc, { ...options, filepath: DOC });
-  } catch (error) {
-    log(`prettier not applied to ${DOC}: ${String(error)}`);
-  }
-  await writeFile(DOC, doc);
+  await writeFile(DOC, await formatMarkdown(doc, false));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -454,7 +489,7 @@ async function main() {
   }
 
   try {
-    const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const date = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
     const mach = machine();
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
@@ -511,7 +546,10 @@ async function main() {
       );
     }
 
-    log(`measured run: ${params.keys} keys, ${params.concurrency} clients`);
+    const load = loadavg()
+      .map((value) => value.toFixed(2))
+      .join(', ');
+    log(`measured run: ${params.keys} keys, ${params.concurrency} clients (load ${load})`);
     const run = await runLoad(url, key, {
       count: params.keys,
       concurrency: params.concurrency,
@@ -550,6 +588,7 @@ async function main() {
     const result = {
       date,
       machine: mach,
+      load,
       postgresVersion: `PostgreSQL ${postgresVersion}`,
       brokerNote: process.env.BENCH_BROKER_NOTE ?? `at ${brokers.join(',')}`,
       command: process.env.BENCH_COMMAND ?? 'node bench/identity-issue.mjs',

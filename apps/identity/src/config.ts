@@ -12,7 +12,10 @@ export const identityEnvSchema = runtimeEnv(8081)
       OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
       EXPIRY_SCAN_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(1_000),
       /** Trust X-Forwarded-For from proxies for the client address recorded on events. */
-      TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+      TRUST_PROXY: z
+        .enum(['true', 'false'])
+        .default('false')
+        .transform((value) => value === 'true'),
     }),
   )
   .superRefine((env, ctx) => {

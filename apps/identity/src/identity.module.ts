@@ -49,9 +49,12 @@ export class IdentityModule {
         WorkspacesModule,
       ],
       controllers: [...health.controllers],
-      providers: [{ provide: APP_FILTER, useClass: ErrorFilter },
+      providers: [
+        { provide: APP_FILTER, useClass: ErrorFilter },
         { provide: APP_PIPE, useClass: ValidationPipe },
-        { provide: APP_INTERCEPTOR, useExisting: IdempotencyInterceptor }, ...health.providers],
+        { provide: APP_INTERCEPTOR, useExisting: IdempotencyInterceptor },
+        ...health.providers,
+      ],
     };
   }
 }

@@ -7,7 +7,10 @@ import { serveOpenApi } from './openapi';
 
 async function main(): Promise<void> {
   const config = identityConfig(parseEnvOrExit(identityEnvSchema, 'identity'));
-  await startHttpService(IdentityModule.register(config), { ...config.http, configure: serveOpenApi });
+  await startHttpService(IdentityModule.register(config), {
+    ...config.http,
+    configure: serveOpenApi,
+  });
 }
 
 main().catch((error: unknown) => {

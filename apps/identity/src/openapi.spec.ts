@@ -42,7 +42,14 @@ describe('docs/openapi/identity.json', () => {
       ]),
     );
     expect(Object.keys(document.components.schemas)).toEqual(
-      expect.arrayContaining(['Error', 'Key', 'KeyWithSecret', 'CreateKeyRequest', 'Member', 'Workspace']),
+      expect.arrayContaining([
+        'Error',
+        'Key',
+        'KeyWithSecret',
+        'CreateKeyRequest',
+        'Member',
+        'Workspace',
+      ]),
     );
   });
 });

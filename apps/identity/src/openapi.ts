@@ -11,7 +11,11 @@ export function identityOpenApi(app: INestApplication): OpenAPIObject {
         'Authenticate with `Authorization: Bearer <Keyway key>`. Errors: docs/api/errors.md.',
     )
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A Keyway key with management scopes' })
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      description: 'A Keyway key with management scopes',
+    })
     .build();
   return cleanupOpenApiDoc(SwaggerModule.createDocument(app, config));
 }

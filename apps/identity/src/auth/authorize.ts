@@ -7,9 +7,14 @@ import { type Principal } from './principal';
  * owner's vocabulary and any key writer may grant them.
  */
 export function assertCanGrantScopes(principal: Principal, scopes: readonly string[]): void {
-  const missing = scopes.filter((scope) => isManagementScope(scope) && !principal.scopes.includes(scope));
+  const missing = scopes.filter(
+    (scope) => isManagementScope(scope) && !principal.scopes.includes(scope),
+  );
   if (missing.length > 0) {
-    throw new AuthError('FORBIDDEN', { reason: 'cannot grant scopes the caller does not hold', scopes: missing });
+    throw new AuthError('FORBIDDEN', {
+      reason: 'cannot grant scopes the caller does not hold',
+      scopes: missing,
+    });
   }
 }
 

@@ -51,6 +51,12 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
       const allowed = new Set<string>(ROLE_SCOPES[row.role]);
       scopes = scopes.filter((scope) => allowed.has(scope) || scope === PLATFORM_ADMIN);
     }
-    return { keyId: row.id, workspaceId: row.workspace_id, scopes, ownerId: row.owner_id, role: row.role };
+    return {
+      keyId: row.id,
+      workspaceId: row.workspace_id,
+      scopes,
+      ownerId: row.owner_id,
+      role: row.role,
+    };
   }
 }

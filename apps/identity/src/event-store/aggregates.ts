@@ -3,7 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '../clock';
 import { Changes } from './changes';
-import { type AppendRequest, type EventContext, EventStore, type NewEvent, type RecordedEvent } from './event-store';
+import {
+  type AppendRequest,
+  type EventContext,
+  EventStore,
+  type NewEvent,
+  type RecordedEvent,
+} from './event-store';
 
 export interface ExecuteRequest<S> {
   topic: string;
@@ -42,11 +48,13 @@ export class Aggregates {
     const work = async (tx: EntityManager): Promise<Executed<S>> => {
       const history = await this.store.load(request.aggregateId, tx);
       const folded = request.fold(history);
-      const state = folded !== null && request.workspaceOf(folded) === request.workspaceId ? folded : null;
+      const state =
+        folded !== null && request.workspaceOf(folded) === request.workspaceId ? folded : null;
       request.authorize?.(state);
       const events = request.decide(state, this.clock.now());
       if (events.length === 0) return { state, recorded: [] };
-      if (state === null && history.length > 0) throw new Error('cannot create over another workspace');
+      if (state === null && history.length > 0)
+        throw new Error('cannot create over another workspace');
       const recorded = await this.changes.record(tx, {
         topic: request.topic,
         aggregateType: request.aggregateType,

@@ -130,7 +130,10 @@ export class EventStore {
   }
 
   /** Every event in commit-position order, in pages, for rebuilding projections. */
-  async *all(manager: EntityManager = this.dataSource.manager, pageSize = 1_000): AsyncGenerator<RecordedEvent[]> {
+  async *all(
+    manager: EntityManager = this.dataSource.manager,
+    pageSize = 1_000,
+  ): AsyncGenerator<RecordedEvent[]> {
     let after = '0';
     for (;;) {
       const rows: { position: string; event: RecordedEvent }[] = await manager.query(

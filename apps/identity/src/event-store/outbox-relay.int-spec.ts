@@ -22,7 +22,10 @@ describe('outbox relay (real Postgres and Kafka)', () => {
   let dataSource: DataSource;
   let store: EventStore;
   let reader: TopicReader;
-  const config = { outbox: { batchSize: 500, pollIntervalMs: 100 } } as IdentityConfig;
+  const config = {
+    outbox: { batchSize: 500, pollIntervalMs: 100 },
+    postgres: { ...postgresFromEnv(), database, poolSize: 2 },
+  } as IdentityConfig;
 
   beforeAll(async () => {
     dataSource = await openDatabase({
@@ -120,5 +123,26 @@ describe('outbox relay (real Postgres and Kafka)', () => {
     ]);
     expect((a ?? 0) + (b ?? 0)).toBe(5);
     expect([a, b]).toContain(0);
+  });
+
+  it('publishes a commit made while it was busy at once, not at the next poll', async () => {
+    const slowPoll = {
+      ...config,
+      outbox: { batchSize: 500, pollIntervalMs: 30_000 },
+    } as IdentityConfig;
+    const relay = new OutboxRelay(dataSource, publisher, slowPoll);
+    let appendedDuringPublish = false;
+    relay.afterPublish = async () => {
+      if (appendedDuringPublish) return;
+      appendedDuringPublish = true;
+      await append('key_busy_second', 1); // committed (and notified) while the relay is busy
+    };
+    await append('key_busy_first', 1);
+    relay.onApplicationBootstrap();
+    try {
+      await reader.waitFor((m) => m.key === 'key_busy_second', 5_000);
+    } finally {
+      await relay.beforeApplicationShutdown();
+    }
   });
 });

@@ -49,6 +49,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  /** A commit was notified while the relay was busy: look again before sleeping. */
+  private notified = false;
   private listener: Client | undefined;
   /** Test hook: runs after Kafka acknowledged a batch and before it is marked published. */
   afterPublish: ((ids: string[]) => Promise<void>) | undefined;
@@ -66,6 +68,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
+    this.notified = true;
     this.wake?.();
     await this.loop;
     await this.listener?.end().catch(() => undefined);
@@ -109,6 +112,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     let failures = 0;
     while (this.running) {
       try {
+        this.notified = false;
         const published = await this.relayOnce();
         failures = 0;
         if (published === this.config.outbox.batchSize) continue; // more is waiting
@@ -122,14 +126,21 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private sleep(ms: number): Promise<void> {
+    if (this.notified) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.wake = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wake = done;
     });
+  }
+
+  private onNotification(): void {
+    this.notified = true;
+    this.wake?.();
   }
 
   /** LISTEN on a dedicated connection so a commit wakes the relay at once. */
@@ -142,7 +153,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       database: postgres.database,
       ...(postgres.password === undefined ? {} : { password: postgres.password }),
     });
-    client.on('notification', () => this.wake?.());
+    client.on('notification', () => this.onNotification());
     client.on('error', (error) => {
       this.logger.warn(`outbox listener lost: ${error.message}; polling until it is back`);
       this.listener = undefined;

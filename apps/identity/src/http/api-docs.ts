@@ -6,7 +6,9 @@ import { ERROR_STATUS } from './error-codes';
 
 export const ErrorBodySchema = z
   .object({
-    code: z.enum(Object.keys(ERROR_STATUS) as [keyof typeof ERROR_STATUS, ...(keyof typeof ERROR_STATUS)[]]),
+    code: z.enum(
+      Object.keys(ERROR_STATUS) as [keyof typeof ERROR_STATUS, ...(keyof typeof ERROR_STATUS)[]],
+    ),
     message: z.string(),
     details: z.record(z.string(), z.unknown()),
     requestId: z.string(),

@@ -20,5 +20,7 @@ export function decodeCursor(cursor: string): { createdAt: string; id: string } 
   } catch {
     // fall through
   }
-  throw new ApiError('VALIDATION_ERROR', 'cursor is not one this API returned', { field: 'cursor' });
+  throw new ApiError('VALIDATION_ERROR', 'cursor is not one this API returned', {
+    field: 'cursor',
+  });
 }

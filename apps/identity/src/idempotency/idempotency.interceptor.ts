@@ -29,11 +29,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest & { user?: Principal }>();
     const header = request.headers[HEADER];
-    if (request.method !== 'POST' || header === undefined || request.user === undefined) return next.handle();
+    if (request.method !== 'POST' || header === undefined || request.user === undefined)
+      return next.handle();
     if (typeof header !== 'string' || !VALID_KEY.test(header)) {
-      throw new ApiError('VALIDATION_ERROR', 'Idempotency-Key must be 1–255 printable ASCII characters', {
-        header: 'Idempotency-Key',
-      });
+      throw new ApiError(
+        'VALIDATION_ERROR',
+        'Idempotency-Key must be 1–255 printable ASCII characters',
+        {
+          header: 'Idempotency-Key',
+        },
+      );
     }
     const principal = request.user;
     const status: number =
@@ -41,7 +46,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const requestHash = createHash('sha256')
       .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
       .digest('hex');
-    return from(this.run(principal.keyId, header, requestHash, status, http.getResponse<FastifyReply>(), next));
+    return from(
+      this.run(
+        principal.keyId,
+        header,
+        requestHash,
+        status,
+        http.getResponse<FastifyReply>(),
+        next,
+      ),
+    );
   }
 
   private async run(
@@ -61,9 +75,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
       case 'in-progress':
         throw new ApiError('CONFLICT', 'a request with this Idempotency-Key is still in progress');
       case 'mismatch':
-        throw new ApiError('UNPROCESSABLE', 'this Idempotency-Key was used with a different request', {
-          header: 'Idempotency-Key',
-        });
+        throw new ApiError(
+          'UNPROCESSABLE',
+          'this Idempotency-Key was used with a different request',
+          {
+            header: 'Idempotency-Key',
+          },
+        );
       case 'claimed':
         try {
           const body = await lastValueFrom(next.handle(), { defaultValue: undefined });

@@ -40,7 +40,13 @@ export class IdempotencyRepository {
               created_at < clock_timestamp() - interval '${ABANDONED_AFTER}' AS abandoned
          FROM idempotency_records WHERE principal_key_id = $1 AND idempotency_key = $2`,
       [principalKeyId, idempotencyKey],
-    )) as { request_hash: string; status_code: number | null; response: string | null; expired: boolean; abandoned: boolean }[];
+    )) as {
+      request_hash: string;
+      status_code: number | null;
+      response: string | null;
+      expired: boolean;
+      abandoned: boolean;
+    }[];
     if (row === undefined) return this.claim(principalKeyId, idempotencyKey, requestHash);
     if (row.expired || (row.status_code === null && row.abandoned)) {
       const retaken: unknown[] = await this.dataSource.query(
@@ -60,7 +66,12 @@ export class IdempotencyRepository {
     };
   }
 
-  async complete(principalKeyId: string, idempotencyKey: string, statusCode: number, body: unknown): Promise<void> {
+  async complete(
+    principalKeyId: string,
+    idempotencyKey: string,
+    statusCode: number,
+    body: unknown,
+  ): Promise<void> {
     const response = this.encrypt(principalKeyId, idempotencyKey, JSON.stringify(body ?? null));
     await this.dataSource.query(
       `UPDATE idempotency_records SET status_code = $3, response = $4
@@ -85,19 +96,29 @@ export class IdempotencyRepository {
   }
 
   private cipherKey(principalKeyId: string, idempotencyKey: string): Buffer {
-    return createHmac('sha256', this.pepper).update(`idempotency\0${principalKeyId}\0${idempotencyKey}`).digest();
+    return createHmac('sha256', this.pepper)
+      .update(`idempotency\0${principalKeyId}\0${idempotencyKey}`)
+      .digest();
   }
 
   private encrypt(principalKeyId: string, idempotencyKey: string, plaintext: string): string {
     const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.cipherKey(principalKeyId, idempotencyKey), iv);
+    const cipher = createCipheriv(
+      'aes-256-gcm',
+      this.cipherKey(principalKeyId, idempotencyKey),
+      iv,
+    );
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
   }
 
   private decrypt(principalKeyId: string, idempotencyKey: string, stored: string): string {
     const raw = Buffer.from(stored, 'base64');
-    const decipher = createDecipheriv('aes-256-gcm', this.cipherKey(principalKeyId, idempotencyKey), raw.subarray(0, 12));
+    const decipher = createDecipheriv(
+      'aes-256-gcm',
+      this.cipherKey(principalKeyId, idempotencyKey),
+      raw.subarray(0, 12),
+    );
     decipher.setAuthTag(raw.subarray(12, 28));
     return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
   }

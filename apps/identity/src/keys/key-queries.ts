@@ -16,7 +16,10 @@ export class KeyQueries {
     private readonly store: EventStore,
   ) {}
 
-  async list(workspaceId: string, filter: ListKeysFilter): Promise<{ data: KeyResource[]; nextCursor: string | null }> {
+  async list(
+    workspaceId: string,
+    filter: ListKeysFilter,
+  ): Promise<{ data: KeyResource[]; nextCursor: string | null }> {
     const where = ['workspace_id = $1'];
     const params: unknown[] = [workspaceId];
     const add = (sql: string, value: unknown) => {
@@ -46,10 +49,10 @@ export class KeyQueries {
   }
 
   async get(workspaceId: string, keyId: string): Promise<KeyResource> {
-    const [row] = (await this.dataSource.query(`SELECT resource FROM keys WHERE id = $1 AND workspace_id = $2`, [
-      keyId,
-      workspaceId,
-    ])) as { resource: KeyState }[];
+    const [row] = (await this.dataSource.query(
+      `SELECT resource FROM keys WHERE id = $1 AND workspace_id = $2`,
+      [keyId, workspaceId],
+    )) as { resource: KeyState }[];
     if (row === undefined) throw new ApiError('NOT_FOUND', 'key not found');
     return keyResource(row.resource);
   }

@@ -36,7 +36,8 @@ function given(history: [KeyCommand, Date][]) {
   return {
     state,
     when: (command: KeyCommand, now = t0) => decideKey(command, state, now),
-    then: (command: KeyCommand, now = t0) => keyStateOf([...events, ...decideKey(command, state, now)]) as KeyState,
+    then: (command: KeyCommand, now = t0) =>
+      keyStateOf([...events, ...decideKey(command, state, now)]) as KeyState,
   };
 }
 
@@ -58,33 +59,49 @@ describe('key decisions (given / when / then)', () => {
       expect(given([]).when(issue)).toEqual([
         { type: KEY_EVENT_TYPES.issued, data: { ...issue.data, createdAt: t0.toISOString() } },
       ]);
-      expect(given([]).then(issue)).toMatchObject({ status: 'active', version: 1, lastRotatedAt: null });
+      expect(given([]).then(issue)).toMatchObject({
+        status: 'active',
+        version: 1,
+        lastRotatedAt: null,
+      });
     });
 
     it('given an existing key, when issued again, then refused', () => {
-      expect(() => given([issued()]).when(issue)).toThrow(new KeyRejected('KEY_EXISTS', 'the key already exists'));
+      expect(() => given([issued()]).when(issue)).toThrow(
+        new KeyRejected('KEY_EXISTS', 'the key already exists'),
+      );
     });
   });
 
   describe('update', () => {
     it('given an active key, when updated, then only the fields that differ are in the event', () => {
-      const events = given([issued()]).when({ kind: 'update', changes: { name: 'warehouse', scopes: ['a:b'] } });
+      const events = given([issued()]).when({
+        kind: 'update',
+        changes: { name: 'warehouse', scopes: ['a:b'] },
+      });
       expect(events).toEqual([{ type: KEY_EVENT_TYPES.updated, data: { scopes: ['a:b'] } }]);
     });
 
     it('given an active key, when updated to what it already is, then nothing happens', () => {
-      expect(given([issued()]).when({ kind: 'update', changes: { name: 'warehouse' } })).toEqual([]);
+      expect(given([issued()]).when({ kind: 'update', changes: { name: 'warehouse' } })).toEqual(
+        [],
+      );
     });
 
     it('given an active key, when its expiry is set in the past, then refused', () => {
       expect(() =>
-        given([issued()]).when({ kind: 'update', changes: { expiresAt: '2020-01-01T00:00:00.000Z' } }),
+        given([issued()]).when({
+          kind: 'update',
+          changes: { expiresAt: '2020-01-01T00:00:00.000Z' },
+        }),
       ).toThrow(KeyRejected);
     });
 
     it('given a revoked key, when updated, then refused', () => {
       const history = given([issued(), [{ kind: 'revoke', reason: null }, t0]]);
-      expect(() => history.when({ kind: 'update', changes: { name: 'x' } })).toThrow(/revoked key cannot be updated/);
+      expect(() => history.when({ kind: 'update', changes: { name: 'x' } })).toThrow(
+        /revoked key cannot be updated/,
+      );
     });
 
     it('given nothing, when updated, then not found', () => {
@@ -106,7 +123,9 @@ describe('key decisions (given / when / then)', () => {
     });
 
     it('given a key expiring in 1 h, when rotated with 24 h grace, then the old secret ends with the key', () => {
-      const key = given([issued({ expiresAt: later(HOUR).toISOString() })]).then(rotate('b'.repeat(64), 24 * HOUR));
+      const key = given([issued({ expiresAt: later(HOUR).toISOString() })]).then(
+        rotate('b'.repeat(64), 24 * HOUR),
+      );
       expect(key.previousKeyExpiresAt).toBe(later(HOUR).toISOString());
     });
 
@@ -121,25 +140,40 @@ describe('key decisions (given / when / then)', () => {
     });
 
     it('given an expired key, when rotated, then refused', () => {
-      const history = given([issued({ expiresAt: later(HOUR).toISOString() }), [{ kind: 'expire' }, later(HOUR)]]);
-      expect(() => history.when(rotate('b'.repeat(64), 0))).toThrow(/expired key cannot be rotated/);
+      const history = given([
+        issued({ expiresAt: later(HOUR).toISOString() }),
+        [{ kind: 'expire' }, later(HOUR)],
+      ]);
+      expect(() => history.when(rotate('b'.repeat(64), 0))).toThrow(
+        /expired key cannot be rotated/,
+      );
     });
   });
 
   describe('revoke', () => {
     it('given an active key, when revoked, then revoked with the reason and time', () => {
       const key = given([issued()]).then({ kind: 'revoke', reason: 'leaked' }, later(5));
-      expect(key).toMatchObject({ status: 'revoked', revokeReason: 'leaked', revokedAt: later(5).toISOString() });
+      expect(key).toMatchObject({
+        status: 'revoked',
+        revokeReason: 'leaked',
+        revokedAt: later(5).toISOString(),
+      });
     });
 
     it('given a revoked key, when revoked again, then refused', () => {
-      expect(() => given([issued(), [{ kind: 'revoke', reason: null }, t0]]).when({ kind: 'revoke', reason: null })).toThrow(
-        /already revoked/,
-      );
+      expect(() =>
+        given([issued(), [{ kind: 'revoke', reason: null }, t0]]).when({
+          kind: 'revoke',
+          reason: null,
+        }),
+      ).toThrow(/already revoked/);
     });
 
     it('given an expired key, when revoked, then revoked', () => {
-      const history = given([issued({ expiresAt: later(HOUR).toISOString() }), [{ kind: 'expire' }, later(HOUR)]]);
+      const history = given([
+        issued({ expiresAt: later(HOUR).toISOString() }),
+        [{ kind: 'expire' }, later(HOUR)],
+      ]);
       expect(history.then({ kind: 'revoke', reason: null }).status).toBe('revoked');
     });
   });
@@ -155,10 +189,18 @@ describe('key decisions (given / when / then)', () => {
 
     it('given a key not yet due, or already expired, revoked or without expiry, when expired, then nothing', () => {
       expect(given([expiring]).when({ kind: 'expire' }, later(HOUR - 1))).toEqual([]);
-      expect(given([expiring, [{ kind: 'expire' }, later(HOUR)]]).when({ kind: 'expire' }, later(2 * HOUR))).toEqual([]);
-      expect(given([expiring, [{ kind: 'revoke', reason: null }, t0]]).when({ kind: 'expire' }, later(2 * HOUR))).toEqual(
-        [],
-      );
+      expect(
+        given([expiring, [{ kind: 'expire' }, later(HOUR)]]).when(
+          { kind: 'expire' },
+          later(2 * HOUR),
+        ),
+      ).toEqual([]);
+      expect(
+        given([expiring, [{ kind: 'revoke', reason: null }, t0]]).when(
+          { kind: 'expire' },
+          later(2 * HOUR),
+        ),
+      ).toEqual([]);
       expect(given([issued()]).when({ kind: 'expire' }, later(1000 * HOUR))).toEqual([]);
     });
   });
@@ -173,14 +215,18 @@ describe('key decisions (given / when / then)', () => {
     });
 
     it('given a revoked key, when deleted, then deleted', () => {
-      expect(given([issued(), [{ kind: 'revoke', reason: null }, t0]]).then({ kind: 'delete' }).status).toBe('deleted');
+      expect(
+        given([issued(), [{ kind: 'revoke', reason: null }, t0]]).then({ kind: 'delete' }).status,
+      ).toBe('deleted');
     });
   });
 
   it('keeps version equal to the number of events (the sequence)', () => {
-    const key = given([issued(), [{ kind: 'update', changes: { name: 'x' } }, t0], [rotate('b'.repeat(64), 0), t0]]).then(
-      { kind: 'revoke', reason: null },
-    );
+    const key = given([
+      issued(),
+      [{ kind: 'update', changes: { name: 'x' } }, t0],
+      [rotate('b'.repeat(64), 0), t0],
+    ]).then({ kind: 'revoke', reason: null });
     expect(key.version).toBe(4);
   });
 });

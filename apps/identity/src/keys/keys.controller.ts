@@ -1,4 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Req,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type FastifyRequest } from 'fastify';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
@@ -38,7 +50,11 @@ export class KeysController {
   @ApiResponse({ status: 201, type: KeyWithSecretDto })
   @IDEMPOTENCY_HEADER
   @ManagementRoute(404, 409, 422)
-  async create(@Body() body: CreateKeyDto, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest) {
+  async create(
+    @Body() body: CreateKeyDto,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+  ) {
     const { key, resource } = await this.issueKey.execute(
       principal.workspaceId,
       body,
@@ -103,7 +119,12 @@ export class KeysController {
     @Req() request: FastifyRequest,
   ) {
     const grace = durationMs(body.gracePeriod) ?? 0;
-    const { key, resource } = await this.lifecycle.rotate(principal, id, grace, eventContext(principal, request));
+    const { key, resource } = await this.lifecycle.rotate(
+      principal,
+      id,
+      grace,
+      eventContext(principal, request),
+    );
     return { key, ...resource };
   }
 
@@ -120,7 +141,12 @@ export class KeysController {
     @CurrentPrincipal() principal: Principal,
     @Req() request: FastifyRequest,
   ) {
-    return this.lifecycle.revoke(principal, id, body.reason ?? null, eventContext(principal, request));
+    return this.lifecycle.revoke(
+      principal,
+      id,
+      body.reason ?? null,
+      eventContext(principal, request),
+    );
   }
 
   @Delete(':id')
@@ -129,7 +155,11 @@ export class KeysController {
   @ApiOperation({ summary: 'Delete a key; its events stay in the history' })
   @ApiResponse({ status: 204 })
   @ManagementRoute(404)
-  async delete(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest) {
+  async delete(
+    @Param('id') id: string,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+  ) {
     await this.lifecycle.delete(principal, id, eventContext(principal, request));
   }
 }

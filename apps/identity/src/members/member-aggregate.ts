@@ -17,7 +17,8 @@ export function memberCommand(
     aggregateId: memberId,
     workspaceId,
     partitionKey: workspaceId, // the workspaces topic is keyed by workspace
-    fold: (events: readonly RecordedEvent[]) => events.reduce<MemberState | null>(evolveMember, null),
+    fold: (events: readonly RecordedEvent[]) =>
+      events.reduce<MemberState | null>(evolveMember, null),
     workspaceOf: (member) => member.workspaceId,
     authorize: (member) => {
       if (member !== null && member.status === 'active') authorize?.(member);

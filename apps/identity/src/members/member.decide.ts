@@ -33,7 +33,8 @@ export class MemberRejected extends Error {
 }
 
 function requireMember(state: MemberState | null): MemberState {
-  if (state === null || state.status !== 'active') throw new MemberRejected('MEMBER_NOT_FOUND', 'member not found');
+  if (state === null || state.status !== 'active')
+    throw new MemberRejected('MEMBER_NOT_FOUND', 'member not found');
   return state;
 }
 
@@ -42,7 +43,11 @@ export function decideMember(command: MemberCommand, state: MemberState | null):
   switch (command.kind) {
     case 'add': {
       if (state !== null) throw new MemberRejected('MEMBER_EXISTS', 'the member already exists');
-      const data: MemberAddedV1['data'] = { memberId: command.memberId, email: command.email, role: command.role };
+      const data: MemberAddedV1['data'] = {
+        memberId: command.memberId,
+        email: command.email,
+        role: command.role,
+      };
       return [{ type: WORKSPACE_EVENT_TYPES.memberAdded, data }];
     }
     case 'change-role': {
@@ -82,7 +87,13 @@ export function evolveMember(
       };
     }
     case WORKSPACE_EVENT_TYPES.memberRoleChanged:
-      return state && { ...state, role: (event.data as MemberRoleChangedV1['data']).role, version: state.version + 1 };
+      return (
+        state && {
+          ...state,
+          role: (event.data as MemberRoleChangedV1['data']).role,
+          version: state.version + 1,
+        }
+      );
     case WORKSPACE_EVENT_TYPES.memberRemoved:
       return state && { ...state, status: 'removed', version: state.version + 1 };
     default:

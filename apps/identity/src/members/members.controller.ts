@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Req,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type FastifyRequest } from 'fastify';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
@@ -21,8 +32,18 @@ export class MembersController {
   @ApiOperation({ summary: 'Add a member with a role no greater than your own' })
   @ApiResponse({ status: 201, type: MemberDto })
   @ManagementRoute(409, 422)
-  create(@Body() body: CreateMemberDto, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest) {
-    return this.members.add(principal.workspaceId, body.email, body.role, eventContext(principal, request), principal);
+  create(
+    @Body() body: CreateMemberDto,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+  ) {
+    return this.members.add(
+      principal.workspaceId,
+      body.email,
+      body.role,
+      eventContext(principal, request),
+      principal,
+    );
   }
 
   @Get()
@@ -63,7 +84,11 @@ export class MembersController {
   @ApiOperation({ summary: 'Remove a member and revoke the keys it owns' })
   @ApiResponse({ status: 204 })
   @ManagementRoute(404, 409)
-  async remove(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest) {
+  async remove(
+    @Param('id') id: string,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+  ) {
     await this.members.remove(principal, id, eventContext(principal, request));
   }
 }

@@ -39,7 +39,8 @@ export class MembersService {
         `SELECT 1 FROM members WHERE workspace_id = $1 AND lower(email) = lower($2) AND status = 'active'`,
         [workspaceId, email],
       );
-      if (taken.length > 0) throw new ApiError('CONFLICT', 'a member with this email exists', { field: 'email' });
+      if (taken.length > 0)
+        throw new ApiError('CONFLICT', 'a member with this email exists', { field: 'email' });
       const memberId = newId('mem', this.clock.now());
       const { state } = await this.aggregates.execute(
         memberCommand(workspaceId, memberId, { kind: 'add', memberId, email, role }, context),
@@ -55,9 +56,15 @@ export class MembersService {
     return this.dataSource.transaction(async (tx) => {
       await this.lockWorkspace(tx, principal.workspaceId);
       const { state } = await this.aggregates.execute(
-        memberCommand(principal.workspaceId, memberId, { kind: 'change-role', role }, context, (member) => {
-          assertCanGrantRole(principal, member.role); // nobody demotes someone above them
-        }),
+        memberCommand(
+          principal.workspaceId,
+          memberId,
+          { kind: 'change-role', role },
+          context,
+          (member) => {
+            assertCanGrantRole(principal, member.role); // nobody demotes someone above them
+          },
+        ),
         tx,
       );
       await this.assertOwnerRemains(tx, principal.workspaceId);
@@ -97,7 +104,8 @@ export class MembersService {
   }
 
   private found(member: MemberState | null): MemberState {
-    if (member === null || member.status !== 'active') throw new ApiError('NOT_FOUND', 'member not found');
+    if (member === null || member.status !== 'active')
+      throw new ApiError('NOT_FOUND', 'member not found');
     return member;
   }
 

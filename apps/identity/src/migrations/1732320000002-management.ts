@@ -20,7 +20,9 @@ export class Management1732320000002 implements MigrationInterface {
     await q.query(`ALTER TABLE workspaces ADD COLUMN resource jsonb`);
     await q.query(`CREATE INDEX members_workspace ON members (workspace_id, created_at, id)`);
     await q.query(`CREATE INDEX keys_owner ON keys (owner_id) WHERE owner_id IS NOT NULL`);
-    await q.query(`CREATE INDEX keys_expiring ON keys (expires_at) WHERE status = 'active' AND expires_at IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX keys_expiring ON keys (expires_at) WHERE status = 'active' AND expires_at IS NOT NULL`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -3,4 +3,8 @@ import { ReadModels1732320000001 } from './1732320000001-read-models';
 import { Management1732320000002 } from './1732320000002-management';
 
 /** Identity's migrations, in order. */
-export const IDENTITY_MIGRATIONS = [EventStore1732320000000, ReadModels1732320000001, Management1732320000002];
+export const IDENTITY_MIGRATIONS = [
+  EventStore1732320000000,
+  ReadModels1732320000001,
+  Management1732320000002,
+];

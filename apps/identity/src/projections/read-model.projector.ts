@@ -32,7 +32,9 @@ export class ReadModelProjector {
   }
 
   private async applyKey(manager: EntityManager, event: RecordedEvent): Promise<void> {
-    const [row] = (await manager.query('SELECT resource FROM keys WHERE id = $1', [event.subject])) as {
+    const [row] = (await manager.query('SELECT resource FROM keys WHERE id = $1', [
+      event.subject,
+    ])) as {
       resource: KeyState;
     }[];
     const key = evolveKey(row?.resource ?? null, event);
@@ -69,7 +71,9 @@ export class ReadModelProjector {
   }
 
   private async applyMember(manager: EntityManager, event: RecordedEvent): Promise<void> {
-    const [row] = (await manager.query('SELECT resource FROM members WHERE id = $1', [event.subject])) as {
+    const [row] = (await manager.query('SELECT resource FROM members WHERE id = $1', [
+      event.subject,
+    ])) as {
       resource: MemberState;
     }[];
     const member = evolveMember(row?.resource ?? null, event);
@@ -93,7 +97,9 @@ export class ReadModelProjector {
   }
 
   private async applyWorkspace(manager: EntityManager, event: RecordedEvent): Promise<void> {
-    const [row] = (await manager.query('SELECT resource FROM workspaces WHERE id = $1', [event.subject])) as {
+    const [row] = (await manager.query('SELECT resource FROM workspaces WHERE id = $1', [
+      event.subject,
+    ])) as {
       resource: WorkspaceState;
     }[];
     const workspace = evolveWorkspace(row?.resource ?? null, event);

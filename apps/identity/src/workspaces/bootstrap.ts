@@ -28,7 +28,9 @@ export class Bootstrap {
   async execute(input: { workspace: string; ownerEmail: string }): Promise<BootstrapResult> {
     return this.dataSource.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK_ID]);
-      const [{ count }] = (await tx.query('SELECT count(*)::int AS count FROM workspaces')) as [{ count: number }];
+      const [{ count }] = (await tx.query('SELECT count(*)::int AS count FROM workspaces')) as [
+        { count: number },
+      ];
       if (count > 0) {
         throw new ApiError('CONFLICT', 'Keyway is already bootstrapped: a workspace exists');
       }
@@ -37,7 +39,11 @@ export class Bootstrap {
         { actor: 'system' },
         tx,
       );
-      return { workspaceId: created.workspace.id, memberId: created.member.id, key: created.key.key };
+      return {
+        workspaceId: created.workspace.id,
+        memberId: created.member.id,
+        key: created.key.key,
+      };
     });
   }
 }

@@ -16,13 +16,21 @@ export interface WorkspaceSettings {
 export class WorkspaceDirectory {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async get(workspaceId: string, manager: EntityManager = this.dataSource.manager): Promise<WorkspaceSettings> {
+  async get(
+    workspaceId: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<WorkspaceSettings> {
     const [row] = (await manager.query(
       'SELECT id, name, prefix, default_rate_limits FROM workspaces WHERE id = $1',
       [workspaceId],
     )) as { id: string; name: string; prefix: string; default_rate_limits: RateLimit[] }[];
     if (row === undefined) throw new ApiError('NOT_FOUND', 'workspace not found');
-    return { id: row.id, name: row.name, prefix: row.prefix, defaultRateLimits: row.default_rate_limits };
+    return {
+      id: row.id,
+      name: row.name,
+      prefix: row.prefix,
+      defaultRateLimits: row.default_rate_limits,
+    };
   }
 
   async isActiveMember(

@@ -5,7 +5,11 @@ export function workspaceResource(workspace: WorkspaceState) {
     id: workspace.workspaceId,
     name: workspace.name,
     prefix: workspace.prefix,
-    defaultRateLimits: workspace.defaultRateLimits.map(({ name, limit, window }) => ({ name, limit, window })),
+    defaultRateLimits: workspace.defaultRateLimits.map(({ name, limit, window }) => ({
+      name,
+      limit,
+      window,
+    })),
     createdAt: workspace.createdAt,
     version: workspace.version,
   };

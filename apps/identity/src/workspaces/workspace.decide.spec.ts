@@ -1,5 +1,10 @@
 import { WORKSPACE_EVENT_TYPES } from '@keyway/contracts';
-import { decideWorkspace, evolveWorkspace, WorkspaceRejected, type WorkspaceState } from './workspace.decide';
+import {
+  decideWorkspace,
+  evolveWorkspace,
+  WorkspaceRejected,
+  type WorkspaceState,
+} from './workspace.decide';
 
 const data = {
   workspaceId: 'ws_a',
@@ -8,7 +13,10 @@ const data = {
   defaultRateLimits: [{ name: 'default', limit: 100, window: '60s', windowMs: 60_000 }],
 };
 const fold = (events: { type: string; data: unknown }[]) =>
-  events.reduce<WorkspaceState | null>((s, e) => evolveWorkspace(s, { ...e, time: '2026-01-01T00:00:00.000Z' }), null);
+  events.reduce<WorkspaceState | null>(
+    (s, e) => evolveWorkspace(s, { ...e, time: '2026-01-01T00:00:00.000Z' }),
+    null,
+  );
 
 describe('workspace decisions (given / when / then)', () => {
   const created = decideWorkspace({ kind: 'create', data }, null);
@@ -19,17 +27,28 @@ describe('workspace decisions (given / when / then)', () => {
   });
 
   it('given a workspace, when created again, then refused', () => {
-    expect(() => decideWorkspace({ kind: 'create', data }, fold(created))).toThrow(WorkspaceRejected);
+    expect(() => decideWorkspace({ kind: 'create', data }, fold(created))).toThrow(
+      WorkspaceRejected,
+    );
   });
 
   it('given a workspace, when updated, then only what differs is recorded', () => {
-    const updated = decideWorkspace({ kind: 'update', changes: { name: 'acme', prefix: 'acme' } }, fold(created));
-    expect(updated).toEqual([{ type: WORKSPACE_EVENT_TYPES.workspaceUpdated, data: { prefix: 'acme' } }]);
+    const updated = decideWorkspace(
+      { kind: 'update', changes: { name: 'acme', prefix: 'acme' } },
+      fold(created),
+    );
+    expect(updated).toEqual([
+      { type: WORKSPACE_EVENT_TYPES.workspaceUpdated, data: { prefix: 'acme' } },
+    ]);
     expect(fold([...created, ...updated])).toMatchObject({ prefix: 'acme', version: 2 });
-    expect(decideWorkspace({ kind: 'update', changes: { name: 'acme' } }, fold(created))).toEqual([]);
+    expect(decideWorkspace({ kind: 'update', changes: { name: 'acme' } }, fold(created))).toEqual(
+      [],
+    );
   });
 
   it('given nothing, when updated, then not found', () => {
-    expect(() => decideWorkspace({ kind: 'update', changes: { name: 'x' } }, null)).toThrow(/not found/);
+    expect(() => decideWorkspace({ kind: 'update', changes: { name: 'x' } }, null)).toThrow(
+      /not found/,
+    );
   });
 });

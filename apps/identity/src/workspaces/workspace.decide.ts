@@ -13,7 +13,9 @@ export interface WorkspaceState extends WorkspaceData {
   version: number;
 }
 
-export type WorkspaceChanges = Partial<Pick<WorkspaceData, 'name' | 'prefix' | 'defaultRateLimits'>>;
+export type WorkspaceChanges = Partial<
+  Pick<WorkspaceData, 'name' | 'prefix' | 'defaultRateLimits'>
+>;
 
 export type WorkspaceCommand =
   | { kind: 'create'; data: WorkspaceData }
@@ -30,19 +32,26 @@ export class WorkspaceRejected extends Error {
 }
 
 /** Pure: the events a workspace command produces, or a refusal. */
-export function decideWorkspace(command: WorkspaceCommand, state: WorkspaceState | null): NewEvent[] {
+export function decideWorkspace(
+  command: WorkspaceCommand,
+  state: WorkspaceState | null,
+): NewEvent[] {
   switch (command.kind) {
     case 'create':
-      if (state !== null) throw new WorkspaceRejected('WORKSPACE_EXISTS', 'the workspace already exists');
+      if (state !== null)
+        throw new WorkspaceRejected('WORKSPACE_EXISTS', 'the workspace already exists');
       return [{ type: WORKSPACE_EVENT_TYPES.workspaceCreated, data: command.data }];
     case 'update': {
       if (state === null) throw new WorkspaceRejected('WORKSPACE_NOT_FOUND', 'workspace not found');
       const changed = Object.fromEntries(
         Object.entries(command.changes).filter(
-          ([field, value]) => value !== undefined && !isDeepStrictEqual(value, state[field as keyof WorkspaceState]),
+          ([field, value]) =>
+            value !== undefined && !isDeepStrictEqual(value, state[field as keyof WorkspaceState]),
         ),
       ) as WorkspaceUpdatedV1['data'];
-      return Object.keys(changed).length === 0 ? [] : [{ type: WORKSPACE_EVENT_TYPES.workspaceUpdated, data: changed }];
+      return Object.keys(changed).length === 0
+        ? []
+        : [{ type: WORKSPACE_EVENT_TYPES.workspaceUpdated, data: changed }];
     }
   }
 }
@@ -56,7 +65,14 @@ export function evolveWorkspace(
     case WORKSPACE_EVENT_TYPES.workspaceCreated:
       return { ...(event.data as WorkspaceData), createdAt: event.time, version: 1 };
     case WORKSPACE_EVENT_TYPES.workspaceUpdated:
-      return state && ({ ...state, ...(event.data as WorkspaceUpdatedV1['data']), version: state.version + 1 } as WorkspaceState);
+      return (
+        state &&
+        ({
+          ...state,
+          ...(event.data as WorkspaceUpdatedV1['data']),
+          version: state.version + 1,
+        } as WorkspaceState)
+      );
     default:
       return state;
   }

@@ -6,7 +6,12 @@ import { type Principal } from '../auth/principal';
 import { CurrentPrincipal, RequireScopes, ScopesGuard } from '../auth/scopes.guard';
 import { ManagementRoute } from '../http/api-docs';
 import { eventContext } from '../http/event-context';
-import { CreatedWorkspaceDto, CreateWorkspaceDto, UpdateWorkspaceDto, WorkspaceDto } from './dto/workspace.dto';
+import {
+  CreatedWorkspaceDto,
+  CreateWorkspaceDto,
+  UpdateWorkspaceDto,
+  WorkspaceDto,
+} from './dto/workspace.dto';
 import { WorkspacesService } from './workspaces.service';
 
 @ApiTags('workspace')
@@ -28,17 +33,27 @@ export class WorkspacesController {
   @ApiOperation({ summary: "Change the workspace's name, key prefix or default rate limits" })
   @ApiResponse({ status: 200, type: WorkspaceDto })
   @ManagementRoute(409)
-  update(@Body() body: UpdateWorkspaceDto, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest) {
+  update(
+    @Body() body: UpdateWorkspaceDto,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+  ) {
     return this.workspaces.update(principal, body, eventContext(principal, request));
   }
 
   @Post('workspaces')
   @HttpCode(201)
   @RequireScopes('keyway:platform:admin')
-  @ApiOperation({ summary: 'Create a workspace with its owner and the owner key (platform admins)' })
+  @ApiOperation({
+    summary: 'Create a workspace with its owner and the owner key (platform admins)',
+  })
   @ApiResponse({ status: 201, type: CreatedWorkspaceDto })
   @ManagementRoute(409, 422)
-  create(@Body() body: CreateWorkspaceDto, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest) {
+  create(
+    @Body() body: CreateWorkspaceDto,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+  ) {
     return this.workspaces.create(
       { name: body.name, prefix: body.prefix, ownerEmail: body.owner.email },
       eventContext(principal, request),

@@ -42,7 +42,8 @@ function workspaceCommand(
     aggregateType: 'workspace',
     aggregateId: workspaceId,
     workspaceId,
-    fold: (events: readonly RecordedEvent[]) => events.reduce<WorkspaceState | null>(evolveWorkspace, null),
+    fold: (events: readonly RecordedEvent[]) =>
+      events.reduce<WorkspaceState | null>(evolveWorkspace, null),
     workspaceOf: (workspace) => workspace.workspaceId,
     decide: (state) => decideWorkspace(command, state),
     context,
@@ -65,7 +66,12 @@ export class WorkspacesService {
    * given). `extraScopes` adds scopes beyond the owner role's (bootstrap adds platform admin).
    */
   async create(
-    input: { name: string; prefix?: string | undefined; ownerEmail: string; extraScopes?: string[] },
+    input: {
+      name: string;
+      prefix?: string | undefined;
+      ownerEmail: string;
+      extraScopes?: string[];
+    },
     context: EventContext,
     manager?: EntityManager,
   ): Promise<CreatedWorkspace> {
@@ -87,7 +93,14 @@ export class WorkspacesService {
         ),
         tx,
       );
-      const member = await this.members.add(workspaceId, input.ownerEmail, 'owner', context, null, tx);
+      const member = await this.members.add(
+        workspaceId,
+        input.ownerEmail,
+        'owner',
+        context,
+        null,
+        tx,
+      );
       const { key, resource } = await this.issueKey.execute(
         workspaceId,
         {
@@ -102,24 +115,36 @@ export class WorkspacesService {
         null,
         tx,
       );
-      return { workspace: workspaceResource(state as WorkspaceState), member, key: { key, ...resource } };
+      return {
+        workspace: workspaceResource(state as WorkspaceState),
+        member,
+        key: { key, ...resource },
+      };
     };
     return manager ? work(manager) : this.dataSource.transaction(work);
   }
 
   async get(workspaceId: string): Promise<WorkspaceResource> {
-    const [row] = (await this.dataSource.query('SELECT resource FROM workspaces WHERE id = $1', [workspaceId])) as {
+    const [row] = (await this.dataSource.query('SELECT resource FROM workspaces WHERE id = $1', [
+      workspaceId,
+    ])) as {
       resource: WorkspaceState;
     }[];
     if (row === undefined) throw new ApiError('NOT_FOUND', 'workspace not found');
     return workspaceResource(row.resource);
   }
 
-  async update(principal: Principal, body: UpdateWorkspaceDto, context: EventContext): Promise<WorkspaceResource> {
+  async update(
+    principal: Principal,
+    body: UpdateWorkspaceDto,
+    context: EventContext,
+  ): Promise<WorkspaceResource> {
     const changes: WorkspaceChanges = {
       ...(body.name === undefined ? {} : { name: body.name }),
       ...(body.prefix === undefined ? {} : { prefix: body.prefix }),
-      ...(body.defaultRateLimits === undefined ? {} : { defaultRateLimits: withWindowMs(body.defaultRateLimits) }),
+      ...(body.defaultRateLimits === undefined
+        ? {}
+        : { defaultRateLimits: withWindowMs(body.defaultRateLimits) }),
     };
     const { state } = await this.aggregates.execute(
       workspaceCommand(principal.workspaceId, { kind: 'update', changes }, context),

@@ -114,20 +114,23 @@ describe('access control', () => {
         { name: 'c', owner: { email: 'c@c.example' } },
         ['keyway:platform:admin'],
       ],
-    ] as const)('%s %s without the scope → 403, nothing changes', async (method, path, body, lacking) => {
-      const scopes = MANAGEMENT_SCOPES.filter(
-        (scope) => !(lacking as readonly string[]).includes(scope),
-      );
-      const caller = stack.identityApi((await keyWith(ownerA, scopes)).key);
-      const response = await caller.request(method, path.replace('{id}', target.id), body);
-      expect(response.status).toBe(403);
-      expect(response.json).toMatchObject({ code: 'FORBIDDEN' });
-      expect((await ownerA.get<KeyBody>(`/v1/keys/${target.id}`)).json).toMatchObject({
-        status: 'active',
-        version: 1,
-      });
-      expect((await ownerA.get<{ name: string }>('/v1/workspace')).json.name).toBe('e2e');
-    });
+    ] as const)(
+      '%s %s without the scope → 403, nothing changes',
+      async (method, path, body, lacking) => {
+        const scopes = MANAGEMENT_SCOPES.filter(
+          (scope) => !(lacking as readonly string[]).includes(scope),
+        );
+        const caller = stack.identityApi((await keyWith(ownerA, scopes)).key);
+        const response = await caller.request(method, path.replace('{id}', target.id), body);
+        expect(response.status).toBe(403);
+        expect(response.json).toMatchObject({ code: 'FORBIDDEN' });
+        expect((await ownerA.get<KeyBody>(`/v1/keys/${target.id}`)).json).toMatchObject({
+          status: 'active',
+          version: 1,
+        });
+        expect((await ownerA.get<{ name: string }>('/v1/workspace')).json.name).toBe('e2e');
+      },
+    );
 
     it('answers 401 without a key, with a made-up key and with a revoked key', async () => {
       expect((await stack.identityApi().get('/v1/keys')).status).toBe(401);

@@ -32,7 +32,8 @@ export async function startHttpService(
       genReqId: requestIdOf,
       trustProxy: options.trustProxy ?? false,
     }),
-    { bufferLogs: true },
+    // Only Fastify's own JSON parser: a form body is refused (415), never parsed.
+    { bufferLogs: true, bodyParser: false },
   );
   app
     .getHttpAdapter()

@@ -7,7 +7,9 @@ export const CreateMemberRequest = z
   .meta({ id: 'CreateMemberRequest' });
 export class CreateMemberDto extends createZodDto(CreateMemberRequest) {}
 
-export const UpdateMemberRequest = z.strictObject({ role: z.enum(ROLES) }).meta({ id: 'UpdateMemberRequest' });
+export const UpdateMemberRequest = z
+  .strictObject({ role: z.enum(ROLES) })
+  .meta({ id: 'UpdateMemberRequest' });
 export class UpdateMemberDto extends createZodDto(UpdateMemberRequest) {}
 
 export const MemberSchema = z
@@ -23,5 +25,7 @@ export const MemberSchema = z
   .meta({ id: 'Member' });
 export class MemberDto extends createZodDto(MemberSchema) {}
 
-export const MemberListSchema = z.object({ data: z.array(MemberSchema) }).meta({ id: 'MemberList' });
+export const MemberListSchema = z
+  .object({ data: z.array(MemberSchema) })
+  .meta({ id: 'MemberList' });
 export class MemberListDto extends createZodDto(MemberListSchema) {}

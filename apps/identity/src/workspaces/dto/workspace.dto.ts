@@ -10,7 +10,9 @@ const WorkspaceName = z.string().trim().min(1).max(200);
 export const CreateWorkspaceRequest = z
   .strictObject({
     name: WorkspaceName,
-    prefix: WorkspacePrefix.optional().meta({ description: 'Key prefix, 2–12 lowercase letters. Default `kw`.' }),
+    prefix: WorkspacePrefix.optional().meta({
+      description: 'Key prefix, 2–12 lowercase letters. Default `kw`.',
+    }),
     owner: z.strictObject({ email: z.email().max(320) }),
   })
   .meta({ id: 'CreateWorkspaceRequest' });
@@ -31,7 +33,9 @@ export const WorkspaceSchema = z
     id: z.string(),
     name: z.string(),
     prefix: z.string(),
-    defaultRateLimits: z.array(z.object({ name: z.string(), limit: z.number(), window: z.string() })),
+    defaultRateLimits: z.array(
+      z.object({ name: z.string(), limit: z.number(), window: z.string() }),
+    ),
     createdAt: z.string().meta({ format: 'date-time' }),
     version: z.number().int(),
   })
