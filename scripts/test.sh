@@ -20,6 +20,7 @@ npx jest -c jest.unit.config.js --ci
 step "services"
 ensure_kafka
 build
+node scripts/drop-test-databases.mjs
 
 step "integration tests"
 npx jest -c jest.int.config.js --ci --runInBand
