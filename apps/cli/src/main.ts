@@ -86,7 +86,80 @@ export function keywayCli(): Command {
       },
     );
 
+  keys
+    .command('list')
+    .description('list keys, newest first')
+    .option('--status <status>', 'active, revoked or expired')
+    .option('--environment <environment>', 'live or test')
+    .option('--limit <n>', 'how many', '20')
+    .option('--cursor <cursor>', 'the nextCursor of a previous page')
+    .option('--json', 'print the response as JSON')
+    .action(
+      async (
+        options: {
+          status?: string;
+          environment?: string;
+          limit: string;
+          cursor?: string;
+          json?: boolean;
+        },
+        command: Command,
+      ) => {
+        const query = new URLSearchParams({ limit: options.limit });
+        if (options.status) query.set('status', options.status);
+        if (options.environment) query.set('environment', options.environment);
+        if (options.cursor) query.set('cursor', options.cursor);
+        const page = await connection(command).request<{
+          data: ListedKey[];
+          nextCursor: string | null;
+        }>('GET', `/v1/keys?${query.toString()}`);
+        print(page, options.json, () =>
+          [
+            ...page.data.map((key) =>
+              [key.id, key.status.padEnd(7), `${key.start}…${key.last4}`, key.name].join('  '),
+            ),
+            page.nextCursor ? `more: --cursor ${page.nextCursor}` : '',
+          ]
+            .filter(Boolean)
+            .join('\n'),
+        );
+      },
+    );
+
+  keys
+    .command('revoke <id>')
+    .description('revoke a key now')
+    .option('--reason <reason>', 'why, for the audit trail')
+    .option('--json', 'print the response as JSON')
+    .action(async (id: string, options: { reason?: string; json?: boolean }, command: Command) => {
+      const revoked = await connection(command).request<ListedKey>(
+        'POST',
+        `/v1/keys/${encodeURIComponent(id)}/revoke`,
+        options.reason ? { reason: options.reason } : {},
+      );
+      print(revoked, options.json, () => `${revoked.id} ${revoked.status}`);
+    });
+
+  program
+    .command('projections')
+    .description("identity's read models")
+    .command('rebuild')
+    .description('rebuild the read models (keys, members, workspaces) from the event store')
+    .action(async () => {
+      process.exitCode = await runServiceCommand('identity/src/command.js', [
+        'rebuild-projections',
+      ]);
+    });
+
   return program;
+}
+
+interface ListedKey {
+  id: string;
+  name: string;
+  status: string;
+  start: string;
+  last4: string;
 }
 
 if (require.main === module) {
