@@ -1,14 +1,8 @@
-import {
-  type BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import { CloudEventEnvelope, TOPICS } from '@keyway/contracts';
 import {
-  EventConsumer,
+  ConsumerService,
   EventPublisher,
   PoisonMessage,
   type ReceivedMessage,
@@ -23,32 +17,18 @@ const DEAD_LETTER: Readonly<Record<string, string>> = {
 
 /** Records every key, workspace and member event in the audit trail, committing after the insert. */
 @Injectable()
-export class AuditTrailConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(AuditTrailConsumer.name);
-  readonly consumer: EventConsumer;
-
+export class AuditTrailConsumer extends ConsumerService {
   constructor(
     kafka: Kafka,
     publisher: EventPublisher,
     @Inject(AUDIT_CONFIG) config: AuditConfig,
     private readonly trail: AuditTrailRepository,
   ) {
-    this.consumer = new EventConsumer(kafka, publisher, {
+    super(kafka, publisher, {
       groupId: `${config.kafka.groupId}-trail`,
       topics: [TOPICS.keys, TOPICS.workspaces],
       deadLetterTopic: (topic) => DEAD_LETTER[topic] ?? `${topic}.dlq`,
-      handle: (message) => this.handle(message),
     });
-  }
-
-  onApplicationBootstrap(): void {
-    this.consumer
-      .start()
-      .catch((error: unknown) => this.logger.error(`cannot start: ${String(error)}`));
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.consumer.stop();
   }
 
   async handle(message: ReceivedMessage): Promise<void> {

@@ -1,14 +1,8 @@
-import {
-  type BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import { ContractViolation, TOPICS, parseKeyEvent } from '@keyway/contracts';
 import {
-  EventConsumer,
+  ConsumerService,
   EventPublisher,
   PoisonMessage,
   type ReceivedMessage,
@@ -22,32 +16,18 @@ import { projectKeyEvent } from './projected-key';
  * the key's applied sequence is a redelivery and is skipped.
  */
 @Injectable()
-export class KeyProjectionConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(KeyProjectionConsumer.name);
-  readonly consumer: EventConsumer;
-
+export class KeyProjectionConsumer extends ConsumerService {
   constructor(
     kafka: Kafka,
     publisher: EventPublisher,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     private readonly store: KeyProjectionStore,
   ) {
-    this.consumer = new EventConsumer(kafka, publisher, {
+    super(kafka, publisher, {
       groupId: `${config.kafka.groupId}-keys`,
       topics: [TOPICS.keys],
       deadLetterTopic: () => TOPICS.keysDlq,
-      handle: (message) => this.handle(message),
     });
-  }
-
-  onApplicationBootstrap(): void {
-    this.consumer
-      .start()
-      .catch((error: unknown) => this.logger.error(`cannot start: ${String(error)}`));
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.consumer.stop();
   }
 
   async handle(message: ReceivedMessage): Promise<void> {

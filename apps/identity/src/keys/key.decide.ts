@@ -68,7 +68,7 @@ export function decideKey(command: KeyCommand, state: KeyState | null, now: Date
         ),
       ) as KeyUpdatedV1['data'];
       if (Object.keys(changed).length === 0) return [];
-      if (changed.expiresAt != null && Date.parse(changed.expiresAt) <= now.getTime()) {
+      if (typeof changed.expiresAt === 'string' && Date.parse(changed.expiresAt) <= now.getTime()) {
         throw new KeyRejected('EXPIRY_IN_PAST', 'expiresAt must be in the future');
       }
       return [{ type: KEY_EVENT_TYPES.updated, data: changed }];

@@ -1,5 +1,7 @@
 import { expectEventually } from '@keyway/platform-testing';
-import { type Api, type KeyBody } from '../support/api';
+import { type Api, type ApiResponse, type KeyBody } from '../support/api';
+
+type KeyPage = { data: KeyBody[]; nextCursor: string | null };
 import { type BootstrapResult, Stack } from '../support/stack';
 
 interface EventBody {
@@ -117,8 +119,8 @@ describe('key lifecycle', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const query: string = `/v1/keys?environment=test&limit=3${cursor ? `&cursor=${cursor}` : ''}`;
-      const page = await api.get<{ data: KeyBody[]; nextCursor: string | null }>(query);
+      const query = `/v1/keys?environment=test&limit=3${cursor ? `&cursor=${cursor}` : ''}`;
+      const page: ApiResponse<KeyPage> = await api.get<KeyPage>(query);
       expect(page.status).toBe(200);
       seen.push(...page.json.data.map((key) => key.id));
       cursor = page.json.nextCursor;

@@ -1,3 +1,4 @@
+export { ConsumerService } from './consumer-service';
 export {
   EventConsumer,
   PoisonMessage,
