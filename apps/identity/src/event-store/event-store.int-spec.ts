@@ -27,7 +27,7 @@ describe('event store (real Postgres, real migrations)', () => {
   });
 
   const request = (aggregateId: string, expectedVersion: number, count = 1): AppendRequest => ({
-    topic: 'keyway.keys.v1',
+    topic: 'test.events', // not a contract topic: these events are not contract-checked
     aggregateType: 'key',
     aggregateId,
     workspaceId: 'ws_test',
@@ -99,5 +99,13 @@ describe('event store (real Postgres, real migrations)', () => {
     await expect(
       dataSource.transaction((tx) => store.append(tx, request('key_locked', 5))),
     ).rejects.toThrow(/gap/);
+  });
+
+  it('refuses an event that breaks its topic contract, before writing anything', async () => {
+    const broken: AppendRequest = { ...request('key_broken', 0), topic: 'keyway.keys.v1' };
+    await expect(dataSource.transaction((tx) => store.append(tx, broken))).rejects.toThrow(
+      /violates keyway.keys.v1/,
+    );
+    expect(await store.load('key_broken')).toEqual([]);
   });
 });

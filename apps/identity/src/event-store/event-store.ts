@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
+import { parseKeyEvent, parseWorkspaceEvent, TOPICS } from '@keyway/contracts';
 import { Clock } from '../clock';
 import { ConcurrencyConflict } from './event-store.errors';
 
@@ -52,6 +53,12 @@ export interface RecordedEvent {
 }
 
 const UNIQUE_VIOLATION = '23505';
+
+/** Identity never records an event its consumers would reject: each is checked on the way in. */
+const CONTRACTS: Readonly<Record<string, (event: unknown) => unknown>> = {
+  [TOPICS.keys]: parseKeyEvent,
+  [TOPICS.workspaces]: parseWorkspaceEvent,
+};
 const SOURCE = '/keyway/identity';
 
 /**
@@ -87,6 +94,7 @@ export class EventStore {
         data: event.data,
       };
     });
+    for (const event of recorded) CONTRACTS[request.topic]?.(event);
     try {
       for (const event of recorded) {
         const payload = JSON.stringify(event);

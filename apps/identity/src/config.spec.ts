@@ -1,0 +1,32 @@
+import { ConfigError, parseEnv } from '@keyway/platform-config';
+import { identityConfig, identityEnvSchema, resolvePepper } from './config';
+
+describe('identity config', () => {
+  it('refuses to start in production without a pepper, naming the variable', () => {
+    expect(() => parseEnv(identityEnvSchema, { NODE_ENV: 'production' })).toThrow(ConfigError);
+    expect(() => parseEnv(identityEnvSchema, { NODE_ENV: 'production' })).toThrow(/KEYWAY_PEPPER/);
+  });
+
+  it('refuses a short pepper without echoing it', () => {
+    const weak = 'too-short-pepper';
+    let message = '';
+    try {
+      parseEnv(identityEnvSchema, { NODE_ENV: 'production', KEYWAY_PEPPER: weak });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('KEYWAY_PEPPER');
+    expect(message).not.toContain(weak);
+  });
+
+  it('uses the configured pepper, and outside production a public development one', () => {
+    const pepper = 'p'.repeat(40);
+    const production = identityConfig(
+      parseEnv(identityEnvSchema, { NODE_ENV: 'production', KEYWAY_PEPPER: pepper }),
+    );
+    expect(resolvePepper(production)).toEqual({ pepper, development: false });
+    expect(resolvePepper(identityConfig(parseEnv(identityEnvSchema, {})))).toMatchObject({
+      development: true,
+    });
+  });
+});
