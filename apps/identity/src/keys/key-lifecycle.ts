@@ -25,10 +25,15 @@ export class KeyLifecycle {
 
   async update(principal: Principal, keyId: string, body: UpdateKeyCommand, context: EventContext) {
     if (body.scopes) assertCanGrantScopes(principal, body.scopes);
+    // A member's keys stay its own: un-owning one would free it from the member's role cap.
+    if (
+      principal.role === 'member' &&
+      body.ownerId !== undefined &&
+      body.ownerId !== principal.ownerId
+    ) {
+      throw new ApiError('FORBIDDEN', "members cannot change a key's owner");
+    }
     if (body.ownerId !== undefined && body.ownerId !== null) {
-      if (principal.role === 'member' && body.ownerId !== principal.ownerId) {
-        throw new ApiError('FORBIDDEN', 'members cannot give keys to others');
-      }
       if (
         body.ownerId.startsWith('mem_') &&
         !(await this.workspaces.isActiveMember(principal.workspaceId, body.ownerId))

@@ -21,6 +21,12 @@ export class WorkspacesController {
   constructor(private readonly workspaces: WorkspacesService) {}
 
   @Get('workspace')
+  @RequireScopes(
+    'keyway:keys:read',
+    'keyway:members:write',
+    'keyway:audit:read',
+    'keyway:workspace:admin',
+  )
   @ApiOperation({ summary: "The caller's workspace" })
   @ApiResponse({ status: 200, type: WorkspaceDto })
   @ManagementRoute()

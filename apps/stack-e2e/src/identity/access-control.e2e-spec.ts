@@ -107,6 +107,7 @@ describe('access control', () => {
       ['DELETE', '/v1/keys/{id}', undefined, ['keyway:keys:write']],
       ['POST', '/v1/members', { email: 'n@a.example', role: 'member' }, ['keyway:members:write']],
       ['GET', '/v1/members', undefined, READS],
+      ['GET', '/v1/workspace', undefined, [...READS, 'keyway:workspace:admin']],
       ['PATCH', '/v1/workspace', { name: 'renamed' }, ['keyway:workspace:admin']],
       [
         'POST',
@@ -243,6 +244,11 @@ describe('access control', () => {
       );
       const own = await asMember.post<KeyBody>('/v1/keys', { name: 'own' });
       expect(own.json.ownerId).toBe(member.json.id);
+      // Un-owning its key would free it from the role cap and from revocation on removal.
+      expect((await asMember.patch(`/v1/keys/${own.json.id}`, { ownerId: null })).status).toBe(403);
+      expect(
+        (await asMember.patch(`/v1/keys/${own.json.id}`, { ownerId: 'ext-service' })).status,
+      ).toBe(403);
       expect((await asMember.post(`/v1/keys/${own.json.id}/revoke`, {})).status).toBe(200);
     });
 
