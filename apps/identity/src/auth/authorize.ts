@@ -1,14 +1,16 @@
 import { AuthError } from './auth.errors';
-import { isManagementScope, ROLE_SCOPES, type Role } from './permissions';
+import { isManagementScope, PLATFORM_ADMIN, ROLE_SCOPES, type Role } from './permissions';
 import { type Principal } from './principal';
 
 /**
- * Nobody grants a management scope they do not hold. API scopes (`companies:read`) are the API
- * owner's vocabulary and any key writer may grant them.
+ * Nobody grants a management scope they do not hold, and `keyway:platform:admin` is never granted
+ * through the API (the bootstrap key holds it). API scopes (`companies:read`) are the API owner's
+ * vocabulary and any key writer may grant them.
  */
 export function assertCanGrantScopes(principal: Principal, scopes: readonly string[]): void {
   const missing = scopes.filter(
-    (scope) => isManagementScope(scope) && !principal.scopes.includes(scope),
+    (scope) =>
+      isManagementScope(scope) && (scope === PLATFORM_ADMIN || !principal.scopes.includes(scope)),
   );
   if (missing.length > 0) {
     throw new AuthError('FORBIDDEN', {
@@ -27,11 +29,40 @@ export function assertCanGrantRole(principal: Principal, role: Role): void {
 }
 
 /**
- * A caller whose role is `member` manages only its own keys; owners, admins and keys not owned
- * by a member manage every key of their workspace.
+ * Nobody acts on a key stronger than themselves: the caller must hold every management scope the
+ * key carries (an admin cannot rotate the owner's key and read its new secret). A caller whose
+ * role is `member` manages only its own keys.
  */
-export function assertCanManageKey(principal: Principal, key: { ownerId: string | null }): void {
+export function assertCanManageKey(
+  principal: Principal,
+  key: { ownerId: string | null; scopes: readonly string[] },
+): void {
   if (principal.role === 'member' && key.ownerId !== principal.ownerId) {
     throw new AuthError('FORBIDDEN', { reason: 'members manage only their own keys' });
+  }
+  const stronger = key.scopes.filter(
+    (scope) => isManagementScope(scope) && !principal.scopes.includes(scope),
+  );
+  if (stronger.length > 0) {
+    throw new AuthError('FORBIDDEN', {
+      reason: 'the key holds scopes the caller does not',
+      scopes: stronger,
+    });
+  }
+}
+
+/**
+ * A key with management scopes issued by a member's key must belong to a member: an ownerless one
+ * would outlive the member's role and membership.
+ */
+export function assertManagementKeyOwned(
+  principal: Principal,
+  key: { ownerId: string | null; scopes: readonly string[] },
+): void {
+  if (principal.role === null || !key.scopes.some(isManagementScope)) return;
+  if (!key.ownerId?.startsWith('mem_')) {
+    throw new AuthError('FORBIDDEN', {
+      reason: 'a key with keyway:* scopes issued by a member must be owned by a member',
+    });
   }
 }

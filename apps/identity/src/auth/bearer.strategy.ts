@@ -1,3 +1,4 @@
+import { type IncomingHttpHeaders } from 'node:http';
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -29,10 +30,17 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
     @Inject(PEPPER) private readonly pepper: string,
     private readonly clock: Clock,
   ) {
-    super();
+    super({ passReqToCallback: true });
   }
 
-  async validate(token: string): Promise<Principal | false> {
+  async validate(
+    request: { headers: IncomingHttpHeaders },
+    token: unknown,
+  ): Promise<Principal | false> {
+    // passport-http-bearer also reads `access_token` from the query and body; a key in a URL ends
+    // up in logs and proxies, so only the Authorization header counts.
+    const fromHeader = /^bearer +(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    if (typeof token !== 'string' || fromHeader !== token) return false;
     if (typeof parseKey(token) === 'string') return false;
     const hash = hashKey(this.pepper, token);
     const rows: KeyRow[] = await this.dataSource.query(
@@ -49,7 +57,10 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
       // A member's key never does more than the member's role allows now.
       if (row.role === null || row.member_status !== 'active') return false;
       const allowed = new Set<string>(ROLE_SCOPES[row.role]);
-      scopes = scopes.filter((scope) => allowed.has(scope) || scope === PLATFORM_ADMIN);
+      // Platform admin stays with the bootstrap owner only while that member is an owner.
+      scopes = scopes.filter(
+        (scope) => allowed.has(scope) || (scope === PLATFORM_ADMIN && row.role === 'owner'),
+      );
     }
     return {
       keyId: row.id,

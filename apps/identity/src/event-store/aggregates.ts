@@ -21,7 +21,7 @@ export interface ExecuteRequest<S> {
   fold: (events: readonly RecordedEvent[]) => S | null;
   workspaceOf: (state: S) => string;
   /** Checks made on the current state before deciding (authorisation, say). */
-  authorize?: (state: S | null) => void;
+  authorize?: (state: S | null, tx: EntityManager) => void | Promise<void>;
   decide: (state: S | null, now: Date) => NewEvent[];
   context: EventContext;
 }
@@ -50,7 +50,7 @@ export class Aggregates {
       const folded = request.fold(history);
       const state =
         folded !== null && request.workspaceOf(folded) === request.workspaceId ? folded : null;
-      request.authorize?.(state);
+      await request.authorize?.(state, tx);
       const events = request.decide(state, this.clock.now());
       if (events.length === 0) return { state, recorded: [] };
       if (state === null && history.length > 0)

@@ -66,12 +66,21 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     this.loop = this.run();
   }
 
+  /**
+   * Runs after the HTTP server has drained, so every accepted change is in the outbox: stop the
+   * loop, then publish what is left (best effort; another replica or the next start does the rest).
+   */
   async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
     this.notified = true;
     this.wake?.();
     await this.loop;
     await this.listener?.end().catch(() => undefined);
+    try {
+      while ((await this.relayOnce()) > 0);
+    } catch (error) {
+      this.logger.warn(`final outbox flush failed: ${String(error)}`);
+    }
   }
 
   /** Publishes one batch; returns how many messages it published (0: nothing to do or not leader). */

@@ -1,5 +1,7 @@
 import { ApiError } from './error-codes';
 
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 /** An opaque cursor over (created_at, id) descending. */
 export function encodeCursor(createdAt: string, id: string): string {
   return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
@@ -12,7 +14,7 @@ export function decodeCursor(cursor: string): { createdAt: string; id: string } 
       Array.isArray(value) &&
       value.length === 2 &&
       typeof value[0] === 'string' &&
-      !Number.isNaN(Date.parse(value[0])) &&
+      ISO_TIME.test(value[0]) &&
       typeof value[1] === 'string'
     ) {
       return { createdAt: value[0], id: value[1] };

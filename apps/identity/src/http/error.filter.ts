@@ -28,6 +28,24 @@ const HTTP_STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
   503: 'UNAVAILABLE',
 };
 
+/**
+ * Database refusals that input can cause: text Postgres cannot store (a NUL byte, a lone
+ * surrogate), a value of the wrong form, a unique constraint lost to a concurrent request.
+ */
+const SQL_STATES: Readonly<Record<string, 'VALIDATION_ERROR' | 'CONFLICT'>> = {
+  '22021': 'VALIDATION_ERROR', // character_not_in_repertoire
+  '22P05': 'VALIDATION_ERROR', // untranslatable_character
+  '22P02': 'VALIDATION_ERROR', // invalid_text_representation
+  '22007': 'VALIDATION_ERROR', // invalid_datetime_format
+  '22008': 'VALIDATION_ERROR', // datetime_field_overflow
+  '23505': 'CONFLICT', // unique_violation
+};
+const SQL_STATE_MESSAGES = {
+  VALIDATION_ERROR:
+    'the request contains a value that cannot be stored (a NUL byte or invalid text?)',
+  CONFLICT: 'a concurrent request changed the same resource; retry',
+} as const;
+
 /** Turns anything thrown into the SPEC's JSON error. The one place errors meet HTTP. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
@@ -66,6 +84,10 @@ export function toApiError(error: unknown): ApiError {
     return new ApiError('VALIDATION_ERROR', 'the request is invalid', {
       issues: error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
     });
+  }
+  const sqlState = (error as { driverError?: { code?: unknown } }).driverError?.code;
+  if (typeof sqlState === 'string' && SQL_STATES[sqlState] !== undefined) {
+    return new ApiError(SQL_STATES[sqlState], SQL_STATE_MESSAGES[SQL_STATES[sqlState]]);
   }
   if (error instanceof HttpException) {
     const code = HTTP_STATUS_CODES[error.getStatus()];

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
 import { rateLimitWindowMs, type RateLimit } from '@keyway/contracts';
 import { displayParts, generateKey, hashKey } from '@keyway/key-material';
-import { assertCanGrantScopes } from '../auth/authorize';
+import { assertCanGrantScopes, assertManagementKeyOwned } from '../auth/authorize';
 import { type Principal } from '../auth/principal';
 import { Clock } from '../clock';
 import { Aggregates } from '../event-store/aggregates';
@@ -28,6 +29,7 @@ export const withWindowMs = (limits: readonly Omit<RateLimit, 'windowMs'>[]): Ra
 @Injectable()
 export class IssueKey {
   constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly aggregates: Aggregates,
     private readonly workspaces: WorkspaceDirectory,
     private readonly clock: Clock,
@@ -43,8 +45,9 @@ export class IssueKey {
     manager?: EntityManager,
   ): Promise<{ key: string; resource: KeyResource }> {
     let ownerId = command.ownerId ?? null;
+    const scopes = [...new Set(command.scopes)];
     if (principal !== null) {
-      assertCanGrantScopes(principal, command.scopes);
+      assertCanGrantScopes(principal, scopes);
       // A member issues keys for itself only.
       if (principal.role === 'member') {
         if (ownerId !== null && ownerId !== principal.ownerId) {
@@ -52,53 +55,59 @@ export class IssueKey {
         }
         ownerId = principal.ownerId;
       }
+      assertManagementKeyOwned(principal, { ownerId, scopes });
     }
-    const workspace = await this.workspaces.get(workspaceId, manager);
-    if (
-      ownerId?.startsWith('mem_') &&
-      !(await this.workspaces.isActiveMember(workspaceId, ownerId, manager))
-    ) {
-      throw new ApiError('VALIDATION_ERROR', 'ownerId is not a member of this workspace', {
-        field: 'ownerId',
-      });
-    }
-    const now = this.clock.now();
-    const expiry = expiresAt(command.expires, now);
-    if (expiry !== null && expiry.getTime() <= now.getTime()) {
-      throw new ApiError('VALIDATION_ERROR', 'expires must be in the future', { field: 'expires' });
-    }
-    const secret = generateKey(workspace.prefix, command.environment);
-    const keyId = newId('key', now);
-    const { state } = await this.aggregates.execute(
-      keyCommand(
-        workspaceId,
-        keyId,
-        {
-          kind: 'issue',
-          data: {
-            keyId,
-            workspaceId,
-            name: command.name,
-            environment: command.environment,
-            keyHash: hashKey(this.pepper, secret),
-            ...displayParts(secret),
-            scopes: [...new Set(command.scopes)],
-            rateLimits: command.rateLimits
-              ? withWindowMs(command.rateLimits)
-              : workspace.defaultRateLimits,
-            credits: command.credits ?? null,
-            allowedCidrs: command.allowedCidrs ?? null,
-            expiresAt: expiry?.toISOString() ?? null,
-            ownerId,
-            metadata: command.metadata,
-            createdBy: context.actor,
+    const work = async (tx: EntityManager) => {
+      const workspace = await this.workspaces.get(workspaceId, tx);
+      if (
+        ownerId?.startsWith('mem_') &&
+        !(await this.workspaces.isActiveMember(workspaceId, ownerId, tx))
+      ) {
+        throw new ApiError('VALIDATION_ERROR', 'ownerId is not a member of this workspace', {
+          field: 'ownerId',
+        });
+      }
+      const now = this.clock.now();
+      const expiry = expiresAt(command.expires, now);
+      if (expiry !== null && expiry.getTime() <= now.getTime()) {
+        throw new ApiError('VALIDATION_ERROR', 'expires must be in the future', {
+          field: 'expires',
+        });
+      }
+      const secret = generateKey(workspace.prefix, command.environment);
+      const keyId = newId('key', now);
+      const { state } = await this.aggregates.execute(
+        keyCommand(
+          workspaceId,
+          keyId,
+          {
+            kind: 'issue',
+            data: {
+              keyId,
+              workspaceId,
+              name: command.name,
+              environment: command.environment,
+              keyHash: hashKey(this.pepper, secret),
+              ...displayParts(secret),
+              scopes,
+              rateLimits: command.rateLimits
+                ? withWindowMs(command.rateLimits)
+                : workspace.defaultRateLimits,
+              credits: command.credits ?? null,
+              allowedCidrs: command.allowedCidrs ?? null,
+              expiresAt: expiry?.toISOString() ?? null,
+              ownerId,
+              metadata: command.metadata,
+              createdBy: context.actor,
+            },
           },
-        },
-        context,
-      ),
-      manager,
-    );
-    if (state === null) throw new Error('issued key has no state');
-    return { key: secret, resource: keyResource(state) };
+          context,
+        ),
+        tx,
+      );
+      if (state === null) throw new Error('issued key has no state');
+      return { key: secret, resource: keyResource(state) };
+    };
+    return manager ? work(manager) : this.dataSource.transaction(work);
   }
 }

@@ -1,3 +1,4 @@
+import { type EntityManager } from 'typeorm';
 import { TOPICS } from '@keyway/contracts';
 import { type ExecuteRequest } from '../event-store/aggregates';
 import { type EventContext } from '../event-store/event-store';
@@ -13,7 +14,7 @@ export function keyCommand(
   keyId: string,
   command: KeyCommandFor,
   context: EventContext,
-  authorize?: (key: KeyState) => void,
+  authorize?: (key: KeyState, tx: EntityManager) => void | Promise<void>,
 ): ExecuteRequest<KeyState> {
   return {
     topic: TOPICS.keys,
@@ -22,8 +23,8 @@ export function keyCommand(
     workspaceId,
     fold: keyStateOf,
     workspaceOf: (key) => key.workspaceId,
-    authorize: (key) => {
-      if (key !== null && key.status !== 'deleted') authorize?.(key);
+    authorize: async (key, tx) => {
+      if (key !== null && key.status !== 'deleted') await authorize?.(key, tx);
     },
     decide: (key, now) => {
       if (typeof command !== 'function') return decideKey(command, key, now);

@@ -1,7 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 import { displayParts, generateKey, hashKey } from '@keyway/key-material';
-import { assertCanGrantScopes, assertCanManageKey } from '../auth/authorize';
+import {
+  assertCanGrantScopes,
+  assertCanManageKey,
+  assertManagementKeyOwned,
+} from '../auth/authorize';
 import { type Principal } from '../auth/principal';
 import { Aggregates } from '../event-store/aggregates';
 import { type EventContext } from '../event-store/event-store';
@@ -11,7 +15,7 @@ import { type UpdateKeyCommand } from './dto/update-key.request';
 import { withWindowMs } from './issue-key';
 import { keyCommand, type KeyCommandFor } from './key-aggregate';
 import { keyResource, type KeyResource } from './key-resource';
-import { type KeyChanges } from './key.state';
+import { type KeyChanges, type KeyState } from './key.state';
 import { PEPPER } from './pepper';
 
 /** Update, rotate, revoke and delete: each one command on one key aggregate. */
@@ -33,16 +37,6 @@ export class KeyLifecycle {
     ) {
       throw new ApiError('FORBIDDEN', "members cannot change a key's owner");
     }
-    if (body.ownerId !== undefined && body.ownerId !== null) {
-      if (
-        body.ownerId.startsWith('mem_') &&
-        !(await this.workspaces.isActiveMember(principal.workspaceId, body.ownerId))
-      ) {
-        throw new ApiError('VALIDATION_ERROR', 'ownerId is not a member of this workspace', {
-          field: 'ownerId',
-        });
-      }
-    }
     const changes: KeyChanges = {
       ...(body.name === undefined ? {} : { name: body.name }),
       ...(body.scopes === undefined ? {} : { scopes: [...new Set(body.scopes)] }),
@@ -55,7 +49,18 @@ export class KeyLifecycle {
       ...(body.ownerId === undefined ? {} : { ownerId: body.ownerId }),
       ...(body.metadata === undefined ? {} : { metadata: body.metadata }),
     };
-    return this.run(principal, keyId, { kind: 'update', changes }, context);
+    return this.run(principal, keyId, { kind: 'update', changes }, context, async (key, tx) => {
+      const ownerId = changes.ownerId === undefined ? key.ownerId : changes.ownerId;
+      assertManagementKeyOwned(principal, { ownerId, scopes: changes.scopes ?? key.scopes });
+      if (
+        changes.ownerId?.startsWith('mem_') &&
+        !(await this.workspaces.isActiveMember(principal.workspaceId, changes.ownerId, tx))
+      ) {
+        throw new ApiError('VALIDATION_ERROR', 'ownerId is not a member of this workspace', {
+          field: 'ownerId',
+        });
+      }
+    });
   }
 
   /** A new secret, returned once; the old one works for `gracePeriodMs` (never past expiry). */
@@ -116,11 +121,13 @@ export class KeyLifecycle {
     keyId: string,
     command: KeyCommandFor,
     context: EventContext,
+    authorize?: (key: KeyState, tx: EntityManager) => Promise<void>,
   ): Promise<KeyResource> {
     const { state } = await this.aggregates.execute(
-      keyCommand(principal.workspaceId, keyId, command, context, (key) =>
-        assertCanManageKey(principal, key),
-      ),
+      keyCommand(principal.workspaceId, keyId, command, context, async (key, tx) => {
+        assertCanManageKey(principal, key);
+        await authorize?.(key, tx);
+      }),
     );
     if (state === null) throw new ApiError('NOT_FOUND', 'key not found');
     return keyResource(state);

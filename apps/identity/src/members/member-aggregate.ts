@@ -1,3 +1,4 @@
+import { type EntityManager } from 'typeorm';
 import { TOPICS } from '@keyway/contracts';
 import { type ExecuteRequest } from '../event-store/aggregates';
 import { type EventContext, type RecordedEvent } from '../event-store/event-store';
@@ -9,7 +10,7 @@ export function memberCommand(
   memberId: string,
   command: MemberCommand,
   context: EventContext,
-  authorize?: (member: MemberState) => void,
+  authorize?: (member: MemberState, tx: EntityManager) => void | Promise<void>,
 ): ExecuteRequest<MemberState> {
   return {
     topic: TOPICS.workspaces,
@@ -20,8 +21,8 @@ export function memberCommand(
     fold: (events: readonly RecordedEvent[]) =>
       events.reduce<MemberState | null>(evolveMember, null),
     workspaceOf: (member) => member.workspaceId,
-    authorize: (member) => {
-      if (member !== null && member.status === 'active') authorize?.(member);
+    authorize: async (member, tx) => {
+      if (member !== null && member.status === 'active') await authorize?.(member, tx);
     },
     decide: (member) => decideMember(command, member),
     context,

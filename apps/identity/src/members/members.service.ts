@@ -35,6 +35,7 @@ export class MembersService {
   ): Promise<MemberResource> {
     if (principal !== null) assertCanGrantRole(principal, role);
     const work = async (tx: EntityManager) => {
+      await this.lockWorkspace(tx, workspaceId); // two adds of one email cannot both pass the check
       const taken: unknown[] = await tx.query(
         `SELECT 1 FROM members WHERE workspace_id = $1 AND lower(email) = lower($2) AND status = 'active'`,
         [workspaceId, email],

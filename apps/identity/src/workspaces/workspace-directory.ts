@@ -33,13 +33,17 @@ export class WorkspaceDirectory {
     };
   }
 
+  /**
+   * Whether the member is active. Inside a transaction the row is locked (FOR SHARE) until
+   * commit, so a concurrent removal waits and then sees, and revokes, what this one wrote.
+   */
   async isActiveMember(
     workspaceId: string,
     memberId: string,
     manager: EntityManager = this.dataSource.manager,
   ): Promise<boolean> {
     const rows: unknown[] = await manager.query(
-      `SELECT 1 FROM members WHERE id = $1 AND workspace_id = $2 AND status = 'active'`,
+      `SELECT 1 FROM members WHERE id = $1 AND workspace_id = $2 AND status = 'active' FOR SHARE`,
       [memberId, workspaceId],
     );
     return rows.length > 0;

@@ -14,7 +14,6 @@ describe('access control', () => {
     'keyway:members:write',
     'keyway:audit:read',
     'keyway:workspace:admin',
-    'keyway:platform:admin',
   ];
   let root: BootstrapResult;
   let ownerA: Api; // owner of workspace A (the bootstrap workspace, also platform admin)
@@ -22,9 +21,14 @@ describe('access control', () => {
   let keyInB: KeyBody;
   let memberInB: string;
   const keyWith = async (api: Api, scopes: string[], extra: object = {}) => {
+    // Keys with management scopes belong to a member: here the bootstrap owner, unless given.
+    const owner = scopes.some((scope) => scope.startsWith('keyway:'))
+      ? { ownerId: root.memberId }
+      : {};
     const created = await api.post<KeyBody>('/v1/keys', {
       name: `k-${scopes.join('-')}`,
       scopes,
+      ...owner,
       ...extra,
     });
     expect(created.status).toBe(201);
@@ -150,6 +154,10 @@ describe('access control', () => {
   });
 
   describe('nobody grants what they do not hold', () => {
+    const ownerKeyId = async () =>
+      (
+        await ownerA.get<{ data: KeyBody[] }>(`/v1/keys?ownerId=${root.memberId}&limit=100`)
+      ).json.data.find((key) => key.scopes.includes('keyway:platform:admin'))?.id ?? 'missing';
     let admin: Api;
     let adminMember: string;
     beforeAll(async () => {
@@ -187,6 +195,18 @@ describe('access control', () => {
       ],
       ['the removal of the owner', () => admin.delete(`/v1/members/${root.memberId}`)],
       ['workspace settings', () => admin.patch('/v1/workspace', { prefix: 'evil' })],
+      [
+        'a new secret for the stronger owner key',
+        async () => admin.post(`/v1/keys/${await ownerKeyId()}/rotate`, {}),
+      ],
+      [
+        'more scopes on the owner key',
+        async () => admin.patch(`/v1/keys/${await ownerKeyId()}`, { name: 'mine now' }),
+      ],
+      [
+        'a management key owned by no member',
+        () => admin.post('/v1/keys', { name: 'x', scopes: ['keyway:keys:read'] }),
+      ],
     ])('an admin cannot grant %s (403)', async (_what, call) => {
       const response = await call();
       expect(response.status).toBe(403);
@@ -250,6 +270,55 @@ describe('access control', () => {
         (await asMember.patch(`/v1/keys/${own.json.id}`, { ownerId: 'ext-service' })).status,
       ).toBe(403);
       expect((await asMember.post(`/v1/keys/${own.json.id}/revoke`, {})).status).toBe(200);
+    });
+
+    it('accepts a key only in the Authorization header, and never logs one sent elsewhere', async () => {
+      const url = stack.service('identity').url;
+      const inQuery = await fetch(`${url}/v1/keys?access_token=${root.key}`);
+      expect(inQuery.status).toBe(401);
+      const inBody = await fetch(`${url}/v1/keys`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ access_token: [root.key] }),
+      });
+      expect(inBody.status).toBe(401);
+      expect(stack.service('identity').output()).not.toContain(root.key);
+      expect(
+        (await fetch(`${url}/v1/keys`, { headers: { authorization: `bearer ${root.key}` } }))
+          .status,
+      ).toBe(200);
+    });
+
+    it('takes platform admin from a bootstrap owner who is no longer an owner', async () => {
+      const second = await ownerA.post<{ id: string }>('/v1/members', {
+        email: 'owner2@a.example',
+        role: 'owner',
+      });
+      const ownerScopes = MANAGEMENT_SCOPES.filter((scope) => scope !== 'keyway:platform:admin');
+      const asSecondOwner = stack.identityApi(
+        (await keyWith(ownerA, ownerScopes, { ownerId: second.json.id })).key,
+      );
+
+      expect(
+        (await asSecondOwner.patch(`/v1/members/${root.memberId}`, { role: 'admin' })).status,
+      ).toBe(200);
+      const workspace = { name: 'late', owner: { email: 'l@l.example' } };
+      expect((await ownerA.post('/v1/workspaces', workspace)).status).toBe(403);
+
+      expect(
+        (await asSecondOwner.patch(`/v1/members/${root.memberId}`, { role: 'owner' })).status,
+      ).toBe(200);
+      expect((await ownerA.post('/v1/workspaces', workspace)).status).toBe(201);
+    });
+
+    it('adds one member for two concurrent adds of one email', async () => {
+      const statuses = await Promise.all(
+        [1, 2, 3].map(
+          async () =>
+            (await ownerA.post('/v1/members', { email: 'twice@a.example', role: 'member' })).status,
+        ),
+      );
+      expect(statuses.sort()).toEqual([201, 409, 409]);
     });
 
     it('keeps at least one owner', async () => {

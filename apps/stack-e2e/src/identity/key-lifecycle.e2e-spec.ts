@@ -32,6 +32,7 @@ describe('key lifecycle', () => {
     const created = await api.post<KeyBody>('/v1/keys', {
       name: 'lifecycle',
       scopes: ['keyway:keys:read'],
+      ownerId: owner.memberId,
       ...body,
     });
     expect(created.status).toBe(201);

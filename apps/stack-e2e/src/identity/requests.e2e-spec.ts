@@ -112,6 +112,18 @@ describe('requests', () => {
       ),
       post('an unknown route', '/v1/nothing', '{}', 404, 'NOT_FOUND'),
       { ...post('a bad limit', '/v1/keys?limit=1000', ''), method: 'GET' },
+      post('a NUL byte in a name', '/v1/keys', '{"name":"a\\u0000b"}'),
+      post('a lone surrogate in a name', '/v1/keys', '{"name":"\\ud800"}'),
+      { ...post('a NUL byte in an id', '/v1/keys/a%00b', ''), method: 'GET' },
+      { ...post('a NUL byte in a filter', '/v1/keys?ownerId=%00', ''), method: 'GET' },
+      {
+        ...post(
+          'a forged cursor',
+          `/v1/keys?cursor=${Buffer.from('["2030","x"]').toString('base64url')}`,
+          '',
+        ),
+        method: 'GET',
+      },
     ])('$what → $status $code', async ({ method, path, body, status, code, contentType }) => {
       const before = await eventCount();
       const response = await raw(
@@ -190,8 +202,13 @@ describe('requests', () => {
 
     it('keeps idempotency keys per caller', async () => {
       const other = stack.identityApi(
-        (await api.post<KeyBody>('/v1/keys', { name: 'other', scopes: ['keyway:keys:write'] })).json
-          .key,
+        (
+          await api.post<KeyBody>('/v1/keys', {
+            name: 'other',
+            scopes: ['keyway:keys:write'],
+            ownerId: owner.memberId,
+          })
+        ).json.key,
       );
       const headers = { 'Idempotency-Key': 'shared-name' };
       const mine = await api.post<KeyBody>('/v1/keys', { name: 'x' }, headers);

@@ -19,7 +19,6 @@ describe('EventConsumer against a real broker', () => {
       topics: [topic],
       deadLetterTopic: () => dlq,
       handle,
-      maxAttempts: 3,
       retryDelayMs: 10,
     });
     consumers.push(created);
@@ -40,32 +39,32 @@ describe('EventConsumer against a real broker', () => {
     await publisher.disconnect();
   });
 
-  it('retries a failing handler, parks what never succeeds, and commits past it', async () => {
+  it('retries a failing handler until it succeeds, parks only poison, and commits past both', async () => {
     const attempts = new Map<string, number>();
     const handled: string[] = [];
     const first = consumer(async ({ value }) => {
       attempts.set(value, (attempts.get(value) ?? 0) + 1);
       if (value === 'flaky' && attempts.get(value) === 1) throw new Error('transient');
-      if (value === 'broken') throw new Error('always fails');
+      if (value === 'outage' && (attempts.get(value) ?? 0) <= 4) throw new Error('Redis is down');
       if (value === 'poison') throw new PoisonMessage('breaks the contract');
       handled.push(value);
     });
     await first.start();
     await publisher.send(
-      ['ok-1', 'flaky', 'broken', 'poison', 'ok-2'].map((value) => ({ topic, key: 'k', value })),
+      ['ok-1', 'flaky', 'outage', 'poison', 'ok-2'].map((value) => ({ topic, key: 'k', value })),
     );
 
-    await expectEventually(() => expect(handled).toEqual(['ok-1', 'flaky', 'ok-2']), {
+    await expectEventually(() => expect(handled).toEqual(['ok-1', 'flaky', 'outage', 'ok-2']), {
       timeoutMs: 20_000,
     });
     expect(attempts.get('flaky')).toBe(2);
-    expect(attempts.get('broken')).toBe(3); // bounded
+    expect(attempts.get('outage')).toBe(5); // waited out, in order, not parked
     expect(attempts.get('poison')).toBe(1); // never retried
 
     const parked = await dlqReader.waitFor((m) => m.value === 'poison', 10_000);
     expect(parked.headers['x-keyway-dlq-group']).toBe(groupId);
     expect(String(parked.headers['x-keyway-dlq-source'])).toMatch(new RegExp(`^${topic}/0@\\d+$`));
-    expect(dlqReader.messages().map((m) => m.value)).toEqual(['broken', 'poison']);
+    expect(dlqReader.messages().map((m) => m.value)).toEqual(['poison']);
 
     // Offsets were committed: a new member of the group starts after ok-2.
     await first.stop();

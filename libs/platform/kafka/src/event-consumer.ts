@@ -22,19 +22,22 @@ export interface ReceivedMessage {
 export interface EventConsumerOptions {
   groupId: string;
   topics: readonly string[];
-  /** Where a message goes after `maxAttempts` failures, per source topic. */
+  /** Where a poison message goes, per source topic. */
   deadLetterTopic: (topic: string) => string;
   handle: (message: ReceivedMessage) => Promise<void>;
-  maxAttempts?: number;
+  /** First back-off after a failed handler; doubles up to 5 s. */
   retryDelayMs?: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const MAX_RETRY_DELAY_MS = 5_000;
 
 /**
  * Runs a consumer group member. A message's offset is committed only after its handler
- * succeeded (or after it was parked on the dead-letter topic): at-least-once delivery, so every
- * handler is idempotent. New groups read from the beginning: projections rebuild from the topic.
+ * succeeded, or after a message that can never succeed (`PoisonMessage`) was parked on the
+ * dead-letter topic: at-least-once delivery, so every handler is idempotent. Other failures are
+ * retried with back-off until they pass. New groups read from the beginning: projections
+ * rebuild from the topic.
  */
 export class EventConsumer {
   private readonly logger: Logger;
@@ -102,27 +105,30 @@ export class EventConsumer {
       key: message.key?.toString() ?? null,
       value: message.value?.toString() ?? '',
     };
-    const maxAttempts = this.options.maxAttempts ?? 5;
     const labels = { group: this.options.groupId, topic };
+    const baseDelay = this.options.retryDelayMs ?? 200;
     for (let attempt = 1; ; attempt++) {
       try {
         await this.options.handle(received);
         kafkaMetrics.consumed.inc({ ...labels, outcome: 'handled' });
         return;
       } catch (error) {
-        const poison = error instanceof PoisonMessage;
-        if (!poison && attempt < maxAttempts && !this.stopping) {
-          this.logger.warn(
-            `handler failed on ${topic}/${partition}@${message.offset} (attempt ${attempt}/${maxAttempts}): ${describe(error)}`,
-          );
-          await sleep((this.options.retryDelayMs ?? 200) * 2 ** (attempt - 1));
-          continue;
+        if (error instanceof PoisonMessage) {
+          await this.deadLetter(received, message, error);
+          kafkaMetrics.consumed.inc({ ...labels, outcome: 'dead_lettered' });
+          kafkaMetrics.deadLettered.inc(labels);
+          return;
         }
-        if (this.stopping && !poison) throw error; // not committed: redelivered after restart
-        await this.deadLetter(received, message, error);
-        kafkaMetrics.consumed.inc({ ...labels, outcome: 'dead_lettered' });
-        kafkaMetrics.deadLettered.inc(labels);
-        return;
+        // Anything else is taken to be a dependency failing (Redis, Postgres): skipping the
+        // message would lose a change (a revocation, say) and break the key's order, so the
+        // partition waits, backing off, until it succeeds. Not committed: redelivered on restart.
+        kafkaMetrics.handlerFailures.inc(labels);
+        if (this.stopping) throw error;
+        const delay = Math.min(baseDelay * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS);
+        this.logger.warn(
+          `handler failed on ${topic}/${partition}@${message.offset} (attempt ${attempt}, next in ${delay} ms): ${describe(error)}`,
+        );
+        await sleep(delay);
       }
     }
   }

@@ -16,6 +16,11 @@ export const kafkaMetrics = {
     'Messages parked on a dead-letter topic after bounded retries',
     ['group', 'topic'],
   ),
+  handlerFailures: counter(
+    'keyway_kafka_handler_failures_total',
+    'Failed handler attempts (retried with back-off; the partition waits)',
+    ['group', 'topic'],
+  ),
   published: counter('keyway_kafka_messages_published_total', 'Messages published', ['topic']),
   consumerUp: ((): Gauge => {
     const name = 'keyway_kafka_consumer_connected';

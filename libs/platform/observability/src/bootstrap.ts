@@ -1,7 +1,9 @@
 import { type INestApplication, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
+import { ShutdownState } from './shutdown-state';
 import { requestIdOf } from './logging';
 
 export interface HttpServiceOptions {
@@ -17,9 +19,7 @@ export interface HttpServiceOptions {
 }
 
 /**
- * Starts a Nest app on Fastify with JSON logs and graceful shutdown: on SIGTERM/SIGINT readiness
- * turns red, the server stops accepting connections and drains in-flight requests, consumers
- * commit their offsets, then connections close.
+ * Starts a Nest app on Fastify with JSON logs and graceful shutdown (see `shutdown` below).
  */
 export async function startHttpService(
   module: DynamicModule,
@@ -44,14 +44,21 @@ export async function startHttpService(
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.flushLogs();
+  const shutdown = async (signal: string): Promise<void> => {
+    logger.log(`${signal} received, shutting down`);
+    setTimeout(() => {
+      logger.error(`shutdown took longer than ${options.shutdownTimeoutMs} ms, exiting`);
+      process.exit(1);
+    }, options.shutdownTimeoutMs).unref();
+    // Readiness red first; then no new connections and in-flight requests finish; only then do
+    // consumers leave their groups, the outbox relay flush and connections close (app.close()).
+    app.get(ShutdownState).begin();
+    await (app.getHttpAdapter().getInstance() as FastifyInstance).close();
+    await app.close();
+  };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      logger.log(`${signal} received, shutting down`);
-      setTimeout(() => {
-        logger.error(`shutdown took longer than ${options.shutdownTimeoutMs} ms, exiting`);
-        process.exit(1);
-      }, options.shutdownTimeoutMs).unref();
-      app.close().then(
+      shutdown(signal).then(
         () => process.exit(0),
         (error: unknown) => {
           logger.error(`shutdown failed: ${String(error)}`);

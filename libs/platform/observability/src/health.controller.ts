@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
 import {
   HealthCheck,
   HealthCheckService,
@@ -6,6 +6,7 @@ import {
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
 import { READINESS_CHECKS, type ReadinessCheck, withTimeout } from './readiness';
+import { ShutdownState } from './shutdown-state';
 
 const CHECK_TIMEOUT_MS = 2_000;
 
@@ -14,18 +15,13 @@ const CHECK_TIMEOUT_MS = 2_000;
  * is not shutting down, so a load balancer stops sending traffic before connections close.
  */
 @Controller('health')
-export class HealthController implements BeforeApplicationShutdown {
-  private shuttingDown = false;
-
+export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
+    private readonly shutdown: ShutdownState,
   ) {}
-
-  beforeApplicationShutdown(): void {
-    this.shuttingDown = true;
-  }
 
   @Get('live')
   @HealthCheck()
@@ -39,7 +35,7 @@ export class HealthController implements BeforeApplicationShutdown {
     return this.health.check([
       () =>
         this.indicate('shutdown', async () => {
-          if (this.shuttingDown) throw new Error('shutting down');
+          if (this.shutdown.isShuttingDown) throw new Error('shutting down');
         }),
       ...this.checks.map(
         (dependency) => () => this.indicate(dependency.name, () => dependency.check()),

@@ -4,3 +4,4 @@ export { HealthController } from './health.controller';
 export { loggerParams, REDACTED_PATHS, requestIdOf } from './logging';
 export { ObservabilityModule, type ObservabilityOptions } from './observability.module';
 export { READINESS_CHECKS, withTimeout, type ReadinessCheck } from './readiness';
+export { ShutdownState } from './shutdown-state';

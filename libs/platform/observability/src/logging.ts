@@ -45,7 +45,8 @@ export function loggerParams(service: string, level: string): Params {
         req: (req: { id: string; method: string; url: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.url,
+          // The path only: a query string may carry anything, a mistaken credential included.
+          url: req.url.split('?')[0],
         }),
       },
     },

@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { LoggerModule } from 'nestjs-pino';
 import { loggerParams } from './logging';
+import { ShutdownState } from './shutdown-state';
 
 export interface ObservabilityOptions {
   service: string;
@@ -27,7 +28,8 @@ export class ObservabilityModule {
         }),
         TerminusModule.forRoot({ logger: false }),
       ],
-      exports: [TerminusModule],
+      providers: [ShutdownState],
+      exports: [TerminusModule, ShutdownState],
     };
   }
 }
