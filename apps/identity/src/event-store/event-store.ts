@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
-import { parseKeyEvent, parseWorkspaceEvent, TOPICS } from '@keyway/contracts';
+import { type CloudEvent, parseKeyEvent, parseWorkspaceEvent, TOPICS } from '@keyway/contracts';
 import { Clock } from '../clock';
 import { ConcurrencyConflict } from './event-store.errors';
 
@@ -34,23 +34,7 @@ export interface AppendRequest {
 }
 
 /** A CloudEvent as stored and published (the envelope of `@keyway/contracts`). */
-export interface RecordedEvent {
-  specversion: '1.0';
-  id: string;
-  source: string;
-  type: string;
-  subject: string;
-  time: string;
-  datacontenttype: 'application/json';
-  workspaceid: string;
-  sequence: number;
-  actor: string;
-  actorip?: string;
-  actoruseragent?: string;
-  correlationid?: string;
-  causationid?: string;
-  data: object;
-}
+export type RecordedEvent = CloudEvent<string, object>;
 
 const UNIQUE_VIOLATION = '23505';
 
