@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { expectEventually } from './expect-eventually';
 
 describe('expectEventually', () => {
@@ -36,7 +37,12 @@ describe('expectEventually', () => {
       },
       { timeoutMs: 60, intervalMs: 10 },
     );
-    await expect(failure).rejects.toThrow(/Expected: -1[\s\S]*still failing after \d+ ms/);
+    // Jest colours its matcher messages when the terminal allows: compare without ANSI codes.
+    const message = await failure.then(
+      () => '',
+      (error: Error) => stripVTControlCharacters(error.message),
+    );
+    expect(message).toMatch(/Expected: -1[\s\S]*still failing after \d+ ms/);
     await expect(failure).rejects.toHaveProperty(
       'stack',
       expect.stringMatching(/still failing after \d+ ms \(\d+ attempts\)/),
