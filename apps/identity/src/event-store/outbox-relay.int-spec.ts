@@ -145,4 +145,21 @@ describe('outbox relay (real Postgres and Kafka)', () => {
       await relay.beforeApplicationShutdown();
     }
   });
+
+  it('prunes only rows published more than a day ago', async () => {
+    const relay = new OutboxRelay(dataSource, publisher, config);
+    await append('key_recent', 1);
+    await append('key_old', 1);
+    await relay.relayOnce();
+    await dataSource.query(
+      `UPDATE outbox SET published_at = now() - interval '25 hours' WHERE message_key = 'key_old'`,
+    );
+    await append('key_pending', 1); // not published yet: never pruned
+    expect(await relay.prune()).toBe(1);
+    const left = await dataSource.query(
+      `SELECT message_key FROM outbox WHERE message_key IN ('key_recent', 'key_old', 'key_pending') ORDER BY id`,
+    );
+    expect(left).toEqual([{ message_key: 'key_recent' }, { message_key: 'key_pending' }]);
+    expect(await store.load('key_old')).toHaveLength(1); // the event store keeps everything
+  });
 });

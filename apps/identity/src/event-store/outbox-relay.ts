@@ -12,6 +12,9 @@ import { EventPublisher } from '@keyway/platform-kafka';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../config';
 import { Inject } from '@nestjs/common';
 
+const PUBLISHED_RETENTION = '24 hours';
+const PRUNE_EVERY_MS = 10 * 60_000;
+
 /** Only one relay publishes at a time (across replicas), which keeps each key's events in order. */
 const RELAY_LOCK_ID = 0x6f7574626f78; // "outbox"
 
@@ -49,6 +52,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  private lastPrune = 0;
   /** A commit was notified while the relay was busy: look again before sleeping. */
   private notified = false;
   private listener: Client | undefined;
@@ -125,6 +129,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         const published = await this.relayOnce();
         failures = 0;
         if (published === this.config.outbox.batchSize) continue; // more is waiting
+        await this.pruneIfDue();
         await this.sleep(this.config.outbox.pollIntervalMs);
       } catch (error) {
         failures++;
@@ -132,6 +137,23 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         await this.sleep(Math.min(200 * 2 ** failures, 5_000));
       }
     }
+  }
+
+  /**
+   * Forgets rows published over a day ago: the event store keeps every event, the outbox only
+   * needs what is not yet on Kafka (and a day of history to look into a delivery).
+   */
+  async prune(): Promise<number> {
+    const [, deleted] = (await this.dataSource.query(
+      `DELETE FROM outbox WHERE published_at < clock_timestamp() - interval '${PUBLISHED_RETENTION}'`,
+    )) as [unknown, number];
+    return deleted;
+  }
+
+  private async pruneIfDue(): Promise<void> {
+    if (Date.now() - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = Date.now();
+    await this.prune();
   }
 
   private sleep(ms: number): Promise<void> {
