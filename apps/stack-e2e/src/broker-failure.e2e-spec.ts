@@ -65,6 +65,12 @@ describe('broker killed mid-way', () => {
     await expectEverywhere(before, 30_000);
 
     await kafka.kill();
+    // identity stays ready (changes wait in its outbox) and says it is degraded.
+    const ready = await fetch(`${stack.service('identity').url}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({
+      details: { kafka: { status: 'up', degraded: true } },
+    });
     const during = await issueKeys(20, 'during');
 
     // The gateway dies too, mid-stream, and must resume from its committed offsets.

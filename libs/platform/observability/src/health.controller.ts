@@ -38,18 +38,24 @@ export class HealthController {
           if (this.shutdown.isShuttingDown) throw new Error('shutting down');
         }),
       ...this.checks.map(
-        (dependency) => () => this.indicate(dependency.name, () => dependency.check()),
+        (dependency) => () =>
+          this.indicate(dependency.name, () => dependency.check(), dependency.critical ?? true),
       ),
     ]);
   }
 
-  private async indicate(name: string, check: () => Promise<void>): Promise<HealthIndicatorResult> {
+  private async indicate(
+    name: string,
+    check: () => Promise<void>,
+    critical = true,
+  ): Promise<HealthIndicatorResult> {
     const indicator = this.indicators.check(name);
     try {
       await withTimeout(check(), CHECK_TIMEOUT_MS, name);
       return indicator.up();
     } catch (error) {
-      return indicator.down({ message: error instanceof Error ? error.message : String(error) });
+      const message = error instanceof Error ? error.message : String(error);
+      return critical ? indicator.down({ message }) : indicator.up({ degraded: true, message });
     }
   }
 }

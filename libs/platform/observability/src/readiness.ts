@@ -1,6 +1,11 @@
 /** One dependency a service needs before it can take traffic (its Postgres, Redis, Kafka…). */
 export interface ReadinessCheck {
   readonly name: string;
+  /**
+   * False for a dependency the service can do without for a while (identity without Kafka keeps
+   * accepting changes into its outbox): its failure is reported as `degraded`, readiness stays up.
+   */
+  readonly critical?: boolean;
   /** Resolves when the dependency answers; rejects with a reason otherwise. */
   check(): Promise<void>;
 }
