@@ -5,6 +5,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 ensure_dependencies
 build
+for port in "${IDENTITY_PORT:-8081}" "${GATEWAY_PORT:-8080}" "${AUDIT_PORT:-8082}"; do
+  if (echo > "/dev/tcp/127.0.0.1/$port") 2> /dev/null; then
+    log "port $port is already in use (another Keyway?); set IDENTITY_PORT, GATEWAY_PORT or AUDIT_PORT"
+    exit 1
+  fi
+done
 ensure_kafka
 
 log "migrating databases"
