@@ -133,6 +133,11 @@ describe('walking skeleton', () => {
     }
     const identityMetrics = await (await fetch(`${stack.service('identity').url}/metrics`)).text();
     expect(identityMetrics).toContain('keyway_outbox_lag_seconds');
+    // Requests are counted by route template, never by raw URL.
+    expect(identityMetrics).toMatch(
+      /keyway_http_request_duration_seconds_count\{[^}]*method="POST",route="\/v1\/keys",status="201"[^}]*\} [1-9]/,
+    );
+    expect(identityMetrics).not.toMatch(/route="\/v1\/keys\/key_/);
   });
 
   it('shuts down gracefully on SIGTERM: exit code 0 within the timeout', async () => {

@@ -18,6 +18,8 @@ export interface ExecuteRequest<S> {
   /** The caller's workspace: an aggregate of another workspace is treated as absent (404). */
   workspaceId: string;
   partitionKey?: string;
+  /** A new aggregate with a fresh id: nothing to load (a clash still fails on the sequence). */
+  isNew?: boolean;
   fold: (events: readonly RecordedEvent[]) => S | null;
   workspaceOf: (state: S) => string;
   /** Checks made on the current state before deciding (authorisation, say). */
@@ -46,7 +48,7 @@ export class Aggregates {
 
   async execute<S>(request: ExecuteRequest<S>, manager?: EntityManager): Promise<Executed<S>> {
     const work = async (tx: EntityManager): Promise<Executed<S>> => {
-      const history = await this.store.load(request.aggregateId, tx);
+      const history = request.isNew ? [] : await this.store.load(request.aggregateId, tx);
       const folded = request.fold(history);
       const state =
         folded !== null && request.workspaceOf(folded) === request.workspaceId ? folded : null;

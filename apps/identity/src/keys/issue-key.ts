@@ -77,32 +77,35 @@ export class IssueKey {
       const secret = generateKey(workspace.prefix, command.environment);
       const keyId = newId('key', now);
       const { state } = await this.aggregates.execute(
-        keyCommand(
-          workspaceId,
-          keyId,
-          {
-            kind: 'issue',
-            data: {
-              keyId,
-              workspaceId,
-              name: command.name,
-              environment: command.environment,
-              keyHash: hashKey(this.pepper, secret),
-              ...displayParts(secret),
-              scopes,
-              rateLimits: command.rateLimits
-                ? withWindowMs(command.rateLimits)
-                : workspace.defaultRateLimits,
-              credits: command.credits ?? null,
-              allowedCidrs: command.allowedCidrs ?? null,
-              expiresAt: expiry?.toISOString() ?? null,
-              ownerId,
-              metadata: command.metadata,
-              createdBy: context.actor,
+        {
+          ...keyCommand(
+            workspaceId,
+            keyId,
+            {
+              kind: 'issue',
+              data: {
+                keyId,
+                workspaceId,
+                name: command.name,
+                environment: command.environment,
+                keyHash: hashKey(this.pepper, secret),
+                ...displayParts(secret),
+                scopes,
+                rateLimits: command.rateLimits
+                  ? withWindowMs(command.rateLimits)
+                  : workspace.defaultRateLimits,
+                credits: command.credits ?? null,
+                allowedCidrs: command.allowedCidrs ?? null,
+                expiresAt: expiry?.toISOString() ?? null,
+                ownerId,
+                metadata: command.metadata,
+                createdBy: context.actor,
+              },
             },
-          },
-          context,
-        ),
+            context,
+          ),
+          isNew: true,
+        },
         tx,
       );
       if (state === null) throw new Error('issued key has no state');

@@ -44,7 +44,10 @@ export class MembersService {
         throw new ApiError('CONFLICT', 'a member with this email exists', { field: 'email' });
       const memberId = newId('mem', this.clock.now());
       const { state } = await this.aggregates.execute(
-        memberCommand(workspaceId, memberId, { kind: 'add', memberId, email, role }, context),
+        {
+          ...memberCommand(workspaceId, memberId, { kind: 'add', memberId, email, role }, context),
+          isNew: true,
+        },
         tx,
       );
       return memberResource(state as MemberState);

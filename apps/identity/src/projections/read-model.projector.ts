@@ -31,12 +31,23 @@ export class ReadModelProjector {
     if (WORKSPACE_TYPES.has(event.type)) return this.applyWorkspace(manager, event);
   }
 
-  private async applyKey(manager: EntityManager, event: RecordedEvent): Promise<void> {
-    const [row] = (await manager.query('SELECT resource FROM keys WHERE id = $1', [
+  /** The row's state before this event; an aggregate's first event has none to read. */
+  private async current<S>(
+    manager: EntityManager,
+    table: 'keys' | 'members' | 'workspaces',
+    event: RecordedEvent,
+  ): Promise<{ resource: S } | undefined> {
+    if (event.sequence === 1) return undefined;
+    const [row] = (await manager.query(`SELECT resource FROM ${table} WHERE id = $1`, [
       event.subject,
     ])) as {
-      resource: KeyState;
+      resource: S;
     }[];
+    return row;
+  }
+
+  private async applyKey(manager: EntityManager, event: RecordedEvent): Promise<void> {
+    const row = await this.current<KeyState>(manager, 'keys', event);
     const key = evolveKey(row?.resource ?? null, event);
     if (key === null) return;
     if (key.status === 'deleted') {
@@ -71,11 +82,7 @@ export class ReadModelProjector {
   }
 
   private async applyMember(manager: EntityManager, event: RecordedEvent): Promise<void> {
-    const [row] = (await manager.query('SELECT resource FROM members WHERE id = $1', [
-      event.subject,
-    ])) as {
-      resource: MemberState;
-    }[];
+    const row = await this.current<MemberState>(manager, 'members', event);
     const member = evolveMember(row?.resource ?? null, event);
     if (member === null) return;
     await manager.query(
@@ -97,11 +104,7 @@ export class ReadModelProjector {
   }
 
   private async applyWorkspace(manager: EntityManager, event: RecordedEvent): Promise<void> {
-    const [row] = (await manager.query('SELECT resource FROM workspaces WHERE id = $1', [
-      event.subject,
-    ])) as {
-      resource: WorkspaceState;
-    }[];
+    const row = await this.current<WorkspaceState>(manager, 'workspaces', event);
     const workspace = evolveWorkspace(row?.resource ?? null, event);
     if (workspace === null) return;
     await manager.query(

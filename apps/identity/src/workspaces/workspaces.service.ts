@@ -78,19 +78,22 @@ export class WorkspacesService {
     const work = async (tx: EntityManager): Promise<CreatedWorkspace> => {
       const workspaceId = newId('ws', this.clock.now());
       const { state } = await this.aggregates.execute(
-        workspaceCommand(
-          workspaceId,
-          {
-            kind: 'create',
-            data: {
-              workspaceId,
-              name: input.name,
-              prefix: input.prefix ?? DEFAULT_PREFIX,
-              defaultRateLimits: DEFAULT_RATE_LIMITS,
+        {
+          ...workspaceCommand(
+            workspaceId,
+            {
+              kind: 'create',
+              data: {
+                workspaceId,
+                name: input.name,
+                prefix: input.prefix ?? DEFAULT_PREFIX,
+                defaultRateLimits: DEFAULT_RATE_LIMITS,
+              },
             },
-          },
-          context,
-        ),
+            context,
+          ),
+          isNew: true,
+        },
         tx,
       );
       const member = await this.members.add(

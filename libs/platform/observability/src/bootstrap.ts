@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
+import { recordHttpMetrics } from './http-metrics';
 import { ShutdownState } from './shutdown-state';
 import { requestIdOf } from './logging';
 
@@ -35,12 +36,11 @@ export async function startHttpService(
     // Only Fastify's own JSON parser: a form body is refused (415), never parsed.
     { bufferLogs: true, bodyParser: false },
   );
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onRequest', async (request, reply) => {
-      void reply.header('x-request-id', request.id);
-    });
+  const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  recordHttpMetrics(fastify);
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.flushLogs();
@@ -53,7 +53,7 @@ export async function startHttpService(
     // Readiness red first; then no new connections and in-flight requests finish; only then do
     // consumers leave their groups, the outbox relay flush and connections close (app.close()).
     app.get(ShutdownState).begin();
-    await (app.getHttpAdapter().getInstance() as FastifyInstance).close();
+    await fastify.close();
     await app.close();
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -1,0 +1,95 @@
+import { AuthError } from './auth.errors';
+import {
+  assertCanGrantRole,
+  assertCanGrantScopes,
+  assertCanManageKey,
+  assertManagementKeyOwned,
+} from './authorize';
+import { ROLE_SCOPES } from './permissions';
+import { type Principal } from './principal';
+
+const principal = (
+  role: Principal['role'],
+  scopes: readonly string[] = role ? ROLE_SCOPES[role] : [],
+): Principal => ({
+  keyId: 'key_caller',
+  workspaceId: 'ws_a',
+  scopes,
+  ownerId: role ? 'mem_caller' : null,
+  role,
+});
+const forbidden = (call: () => void) => expect(call).toThrow(AuthError);
+
+describe('authorization rules', () => {
+  it('grants management scopes only to holders, never platform admin, and API scopes freely', () => {
+    expect(() =>
+      assertCanGrantScopes(principal('admin'), ['keyway:keys:read', 'orders:write']),
+    ).not.toThrow();
+    forbidden(() => assertCanGrantScopes(principal('admin'), ['keyway:workspace:admin']));
+    forbidden(() =>
+      assertCanGrantScopes(principal('owner', [...ROLE_SCOPES.owner, 'keyway:platform:admin']), [
+        'keyway:platform:admin',
+      ]),
+    );
+    expect(() => assertCanGrantScopes(principal('auditor'), ['anything:at-all'])).not.toThrow();
+  });
+
+  it.each([
+    ['owner', 'owner', true],
+    ['owner', 'admin', true],
+    ['admin', 'owner', false],
+    ['admin', 'admin', true],
+    ['admin', 'auditor', true],
+    ['member', 'admin', false],
+    ['auditor', 'member', false],
+    // (Granting any role also needs keyway:members:write, checked by the route's scope guard.)
+  ] as const)('a %s granting %s: %s', (caller, role, allowed) => {
+    const call = () => assertCanGrantRole(principal(caller), role);
+    if (allowed) expect(call).not.toThrow();
+    else forbidden(call);
+  });
+
+  it('lets nobody act on a key stronger than themselves, and members only on their own', () => {
+    const ownerKey = { ownerId: 'mem_owner', scopes: [...ROLE_SCOPES.owner] };
+    forbidden(() => assertCanManageKey(principal('admin'), ownerKey));
+    expect(() => assertCanManageKey(principal('owner'), ownerKey)).not.toThrow();
+    expect(() =>
+      assertCanManageKey(principal('admin'), { ownerId: null, scopes: ['orders:read'] }),
+    ).not.toThrow();
+    forbidden(() => assertCanManageKey(principal('member'), { ownerId: 'mem_other', scopes: [] }));
+    expect(() =>
+      assertCanManageKey(principal('member'), {
+        ownerId: 'mem_caller',
+        scopes: ['keyway:keys:read'],
+      }),
+    ).not.toThrow();
+  });
+
+  it("keeps a member's management keys owned by a member", () => {
+    forbidden(() =>
+      assertManagementKeyOwned(principal('admin'), { ownerId: null, scopes: ['keyway:keys:read'] }),
+    );
+    forbidden(() =>
+      assertManagementKeyOwned(principal('admin'), {
+        ownerId: 'ext-ci',
+        scopes: ['keyway:keys:read'],
+      }),
+    );
+    expect(() =>
+      assertManagementKeyOwned(principal('admin'), {
+        ownerId: 'mem_x',
+        scopes: ['keyway:keys:read'],
+      }),
+    ).not.toThrow();
+    expect(() =>
+      assertManagementKeyOwned(principal('admin'), { ownerId: null, scopes: ['orders:read'] }),
+    ).not.toThrow();
+    // A key not owned by a member (a service key) is not bound by this rule.
+    expect(() =>
+      assertManagementKeyOwned(principal(null, ['keyway:keys:read']), {
+        ownerId: null,
+        scopes: ['keyway:keys:read'],
+      }),
+    ).not.toThrow();
+  });
+});
