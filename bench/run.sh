@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Benchmark of identity's key issuing, without npm: builds the services, brings its own Kafka
-# broker unless KAFKA_BROKERS is set, runs bench/identity-issue.mjs, stops what it started.
+# Benchmarks without npm: builds the services, brings its own Kafka broker unless KAFKA_BROKERS
+# is set, runs bench/<name>.mjs (identity's key issuing by default), stops what it started.
 #
-# Usage: bash bench/run.sh
+# Usage: bash bench/run.sh [identity-issue|revocation]
 # Env:   BENCH_KEYS (5000), BENCH_CONCURRENCY (16) and the other BENCH_* of identity-issue.mjs;
+#        BENCH_REVOKES (300), BENCH_REVOKE_CONCURRENCY (16) and the others of revocation.mjs;
 #        KAFKA_BROKERS: use this broker instead of starting one;
 #        BENCH_KAFKA_PORT (39092): first client port tried for the bench's own broker (its
 #          controller port is the next one); KEYWAY_DIST: use this build instead of building.
@@ -19,6 +20,20 @@ export POSTGRES_HOST="${POSTGRES_HOST:-127.0.0.1}" POSTGRES_PORT="${POSTGRES_POR
 export POSTGRES_USER="${POSTGRES_USER:-postgres}"
 
 log() { printf '[bench] %s\n' "$*" >&2; }
+
+bench="${1:-identity-issue}"
+case "$bench" in
+  identity-issue)
+    bench_vars=(BENCH_KEYS BENCH_CONCURRENCY BENCH_WARMUP BENCH_UNLOADED_KEYS BENCH_UNLOADED_PAUSE_MS)
+    ;;
+  revocation)
+    bench_vars=(BENCH_REVOKES BENCH_REVOKE_CONCURRENCY BENCH_REVOKE_PAUSE_MS BENCH_REVOKE_WARMUP)
+    ;;
+  *)
+    log "usage: bash bench/run.sh [identity-issue|revocation]"
+    exit 2
+    ;;
+esac
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/keyway-bench.XXXXXX")"
 kafka_env=()
@@ -58,8 +73,9 @@ fi
 
 # 3. The benchmark itself.
 command="bash bench/run.sh"
-for var in BENCH_KEYS BENCH_CONCURRENCY BENCH_WARMUP BENCH_UNLOADED_KEYS BENCH_UNLOADED_PAUSE_MS; do
+if [ "$bench" != identity-issue ]; then command="$command $bench"; fi
+for var in "${bench_vars[@]}"; do
   if [ -n "${!var:-}" ]; then command="$var=${!var} $command"; fi
 done
 BENCH_COMMAND="${BENCH_COMMAND:-$command}" BENCH_BROKER_NOTE="${BENCH_BROKER_NOTE:-$broker_note}" \
-  node bench/identity-issue.mjs
+  node "bench/$bench.mjs"
