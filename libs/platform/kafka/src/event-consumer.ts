@@ -80,8 +80,8 @@ export class EventConsumer {
     await this.consumer.run({
       autoCommit: true,
       autoCommitInterval: 1_000,
-      eachMessage: async ({ topic, partition, message }) => {
-        await this.process(topic, partition, message);
+      eachMessage: async ({ topic, partition, message, heartbeat }) => {
+        await this.process(topic, partition, message, heartbeat);
       },
     });
   }
@@ -97,7 +97,12 @@ export class EventConsumer {
     kafkaMetrics.consumerUp.set({ group: this.options.groupId }, connected ? 1 : 0);
   }
 
-  private async process(topic: string, partition: number, message: KafkaMessage): Promise<void> {
+  private async process(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
     const received: ReceivedMessage = {
       topic,
       partition,
@@ -129,6 +134,8 @@ export class EventConsumer {
           `handler failed on ${topic}/${partition}@${message.offset} (attempt ${attempt}, next in ${delay} ms): ${describe(error)}`,
         );
         await sleep(delay);
+        // Still alive while waiting out an outage: the group must not evict this member.
+        await heartbeat().catch(() => undefined);
       }
     }
   }
