@@ -12,37 +12,38 @@
 // issues keys with concurrent keep-alive clients, follows keyway.keys.v1 with its own consumer
 // group, reads the outbox lag from identity's database, prints a Markdown table, rewrites its
 // section of docs/benchmarks.md, and then stops identity and drops the database.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { cpus, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs from 'kafkajs';
 import pg from 'pg';
+import {
+  brokersOrExit,
+  DIST,
+  DOC,
+  freePort,
+  intEnv,
+  log,
+  machine,
+  ms,
+  postgres,
+  rate,
+  runId,
+  sec,
+  startService,
+  summary,
+  table,
+  waitReady,
+  writeSection,
+} from './lib.mjs';
 
 const { Kafka, logLevel } = kafkajs;
 
-const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const DIST = resolve(ROOT, process.env.KEYWAY_DIST ?? 'dist');
-const DOC = join(ROOT, 'docs', 'benchmarks.md');
-const MARK_START = '<!-- bench:identity-issue -->';
-const MARK_END = '<!-- /bench:identity-issue -->';
 const KEYS_TOPIC = 'keyway.keys.v1';
 const ISSUED = 'keyway.key.issued.v1';
-
-function intEnv(name, fallback, min = 0) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) {
-    throw new Error(`${name} must be a whole number >= ${min}, got '${raw}'`);
-  }
-  return value;
-}
 
 const params = {
   keys: intEnv('BENCH_KEYS', 5000, 1),
@@ -52,127 +53,9 @@ const params = {
   unloadedPauseMs: intEnv('BENCH_UNLOADED_PAUSE_MS', 20),
   e2eTimeoutMs: intEnv('BENCH_E2E_TIMEOUT_MS', 120_000, 1000),
 };
-const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
-if (brokers.length === 0) {
-  console.error('KAFKA_BROKERS is required (bench/run.sh starts a broker when it is not set)');
-  process.exit(2);
-}
-const postgres = {
-  host: process.env.POSTGRES_HOST ?? '127.0.0.1',
-  port: Number(process.env.POSTGRES_PORT ?? 5432),
-  user: process.env.POSTGRES_USER ?? 'postgres',
-  password: process.env.POSTGRES_PASSWORD,
-};
+const brokers = brokersOrExit();
 
-const runId = `${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}_${process.pid}`;
 const database = `bench_identity_${runId}`;
-const t0 = performance.now();
-const log = (message) =>
-  process.stderr.write(`[bench +${((performance.now() - t0) / 1000).toFixed(1)}s] ${message}\n`);
-
-// ---------------------------------------------------------------------------------------------
-// Helpers
-
-function freePort() {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', fail);
-    server.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-}
-
-/** Nearest-rank percentile of an ascending array. */
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
-}
-
-function summary(values) {
-  const sorted = Float64Array.from(values).sort();
-  return {
-    count: sorted.length,
-    p50: percentile(sorted, 50),
-    p90: percentile(sorted, 90),
-    p99: percentile(sorted, 99),
-    max: sorted.length ? sorted[sorted.length - 1] : NaN,
-  };
-}
-
-const ms = (value) => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : 'n/a');
-const sec = (value) => (Number.isFinite(value) ? `${(value / 1000).toFixed(2)} s` : 'n/a');
-const rate = (value) => (Number.isFinite(value) ? `${Math.round(value)}/s` : 'n/a');
-
-function sh(command, args) {
-  try {
-    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  } catch {
-    return '';
-  }
-}
-
-function machine() {
-  const totalGb = /^Mem:\s+(\d+)/m.exec(sh('free', ['-g']))?.[1];
-  return {
-    nproc: sh('nproc', []).trim() || String(cpus().length),
-    cpu: cpus()[0]?.model?.trim() ?? 'unknown',
-    memGb: totalGb ?? '?',
-    node: process.version,
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Identity as a process
-
-function startIdentity(env) {
-  let output = '';
-  const child = spawn(process.execPath, [join(DIST, 'apps/identity/src/main.js')], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const keep = (chunk) => {
-    output += chunk.toString();
-    if (output.length > 200_000) output = output.slice(-100_000);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const exited = new Promise((done) => child.once('exit', (code, signal) => done(code ?? signal)));
-  return {
-    child,
-    exited,
-    output: () => output,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      const result = await exited;
-      clearTimeout(timer);
-      return result;
-    },
-  };
-}
-
-async function waitReady(url, identity, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    if (identity.child.exitCode !== null) {
-      throw new Error(`identity exited with ${identity.child.exitCode}:\n${identity.output()}`);
-    }
-    try {
-      const response = await fetch(`${url}/health/ready`);
-      if (response.status === 200) return;
-      last = `${response.status} ${await response.text()}`;
-    } catch (error) {
-      last = String(error);
-    }
-    await sleep(200);
-  }
-  throw new Error(`identity not ready within ${timeoutMs} ms (${last}):\n${identity.output()}`);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Load
@@ -326,12 +209,6 @@ async function outboxLag(client, ids, timeoutMs = 60_000) {
 // ---------------------------------------------------------------------------------------------
 // Report
 
-function table(rows) {
-  const lines = ['| Figure | Value |', '| --- | --- |'];
-  for (const [name, value] of rows) lines.push(`| ${name} | ${value} |`);
-  return lines.join('\n');
-}
-
 function figures(r) {
   const l = r.loaded.latency;
   return [
@@ -370,9 +247,7 @@ function figures(r) {
 
 function section(r) {
   const m = r.machine;
-  return `${MARK_START}
-
-## Identity: issuing keys
+  return `## Identity: issuing keys
 
 Measured ${r.date} with:
 
@@ -409,51 +284,7 @@ What is measured:
   database: from the row's insert (\`clock_timestamp()\`, inside the issuing transaction) to the
   relay marking it published after Kafka acknowledged it (\`acks=-1\`).
 - Percentiles are nearest-rank over all requests or rows of the run. One run: on a shared 2-vCPU
-  machine the figures move by several percent from run to run.
-
-${MARK_END}`;
-}
-
-/**
- * Markdown through the repository's prettier config. `wrap` re-wraps prose at the print width
- * (used for what this script writes); the whole file is then formatted with `proseWrap` as
- * configured, so other sections keep their own line breaks.
- */
-async function formatMarkdown(text, wrap) {
-  try {
-    const prettier = await import('prettier');
-    const options = (await prettier.resolveConfig(DOC)) ?? {};
-    return await prettier.format(text, {
-      ...options,
-      filepath: DOC,
-      ...(wrap ? { proseWrap: 'always' } : {}),
-    });
-  } catch (error) {
-    log(`prettier not applied to ${DOC}: ${String(error)}`);
-    return text;
-  }
-}
-
-async function writeDoc(text) {
-  const ours = (await formatMarkdown(text, true)).trim();
-  let doc;
-  try {
-    doc = await readFile(DOC, 'utf8');
-  } catch {
-    doc = await formatMarkdown(
-      '# Benchmarks\n\nMeasured figures of the services, each section written by its benchmark ' +
-        'under `bench/`. Rerun a benchmark to refresh its section; the others are kept.\n',
-      true,
-    );
-  }
-  const start = doc.indexOf(MARK_START);
-  const end = doc.indexOf(MARK_END);
-  if (start !== -1 && end > start) {
-    doc = doc.slice(0, start) + ours + doc.slice(end + MARK_END.length);
-  } else {
-    doc = `${doc.trimEnd()}\n\n${ours}\n`;
-  }
-  await writeFile(DOC, await formatMarkdown(doc, false));
+  machine the figures move by several percent from run to run.`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -510,7 +341,7 @@ async function main() {
     };
 
     log(`identity on ${url}, database ${database}, Kafka ${brokers.join(',')}`);
-    identity = startIdentity(env);
+    identity = startService('identity', 'apps/identity/src/main.js', env);
     await waitReady(url, identity);
 
     const boot = spawnSync(
@@ -615,7 +446,7 @@ async function main() {
     console.log(`\n${table(figures(result))}\n`);
     if (run.errors > 0) console.log(`errors by status: ${JSON.stringify(run.statuses)}`);
     if (process.env.BENCH_WRITE_DOCS !== '0') {
-      await writeDoc(section(result));
+      await writeSection('identity-issue', section(result));
       log(`wrote ${DOC}`);
     }
     if (run.errors > 0 || missing > 0) process.exitCode = 1;

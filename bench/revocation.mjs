@@ -17,36 +17,37 @@
 // projection's state showing `"status":"revoked"`, polling Redis on a connection of its own. It
 // prints a Markdown table, rewrites its section of docs/benchmarks.md, stops both services,
 // removes its keys from Redis and drops the database.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { cpus, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import {
+  brokersOrExit,
+  DIST,
+  DOC,
+  freePort,
+  intEnv,
+  log,
+  machine,
+  ms,
+  postgres,
+  rate,
+  runId,
+  sec,
+  startService,
+  summary,
+  table,
+  waitReady,
+  writeSection,
+} from './lib.mjs';
 
-const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const DIST = resolve(ROOT, process.env.KEYWAY_DIST ?? 'dist');
-const DOC = join(ROOT, 'docs', 'benchmarks.md');
-const MARK_START = '<!-- bench:revocation -->';
-const MARK_END = '<!-- /bench:revocation -->';
 const SLOW_MS = 1000;
 const keyRecord = (keyId) => `keyway:key:{${keyId}}`; // as apps/gateway's KeyProjectionStore
 const hashIndex = (keyHash) => `keyway:hash:${keyHash}`;
-
-function intEnv(name, fallback, min = 0) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) {
-    throw new Error(`${name} must be a whole number >= ${min}, got '${raw}'`);
-  }
-  return value;
-}
 
 const params = {
   revokes: intEnv('BENCH_REVOKES', 300, 1),
@@ -56,134 +57,10 @@ const params = {
   timeoutMs: intEnv('BENCH_REVOKE_TIMEOUT_MS', 30_000, 1000),
   issueConcurrency: 16,
 };
-const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
-if (brokers.length === 0) {
-  console.error('KAFKA_BROKERS is required (bench/run.sh starts a broker when it is not set)');
-  process.exit(2);
-}
+const brokers = brokersOrExit();
 const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
-const postgres = {
-  host: process.env.POSTGRES_HOST ?? '127.0.0.1',
-  port: Number(process.env.POSTGRES_PORT ?? 5432),
-  user: process.env.POSTGRES_USER ?? 'postgres',
-  password: process.env.POSTGRES_PASSWORD,
-};
 
-const runId = `${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}_${process.pid}`;
 const database = `bench_revocation_${runId}`;
-const t0 = performance.now();
-const log = (message) =>
-  process.stderr.write(`[bench +${((performance.now() - t0) / 1000).toFixed(1)}s] ${message}\n`);
-
-// ---------------------------------------------------------------------------------------------
-// Helpers
-
-function freePort() {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', fail);
-    server.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-}
-
-/** Nearest-rank percentile of an ascending array. */
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
-}
-
-function summary(values) {
-  const sorted = Float64Array.from(values).sort();
-  return {
-    count: sorted.length,
-    p50: percentile(sorted, 50),
-    p90: percentile(sorted, 90),
-    p99: percentile(sorted, 99),
-    max: sorted.length ? sorted[sorted.length - 1] : NaN,
-    over: (limit) => sorted.filter((value) => value > limit).length,
-  };
-}
-
-const ms = (value) => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : 'n/a');
-const sec = (value) => (Number.isFinite(value) ? `${(value / 1000).toFixed(2)} s` : 'n/a');
-const rate = (value) => (Number.isFinite(value) ? `${Math.round(value)}/s` : 'n/a');
-
-function sh(command, args) {
-  try {
-    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  } catch {
-    return '';
-  }
-}
-
-function machine() {
-  const totalGb = /^Mem:\s+(\d+)/m.exec(sh('free', ['-g']))?.[1];
-  return {
-    nproc: sh('nproc', []).trim() || String(cpus().length),
-    cpu: cpus()[0]?.model?.trim() ?? 'unknown',
-    memGb: totalGb ?? '?',
-    node: process.version,
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// The services as processes
-
-function startService(name, script, env) {
-  let output = '';
-  const child = spawn(process.execPath, [join(DIST, script)], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const keep = (chunk) => {
-    output += chunk.toString();
-    if (output.length > 200_000) output = output.slice(-100_000);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const exited = new Promise((done) => child.once('exit', (code, signal) => done(code ?? signal)));
-  return {
-    name,
-    child,
-    exited,
-    output: () => output,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      const result = await exited;
-      clearTimeout(timer);
-      return result;
-    },
-  };
-}
-
-async function waitReady(url, service, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    if (service.child.exitCode !== null) {
-      throw new Error(
-        `${service.name} exited with ${service.child.exitCode}:\n${service.output()}`,
-      );
-    }
-    try {
-      const response = await fetch(`${url}/health/ready`);
-      if (response.status === 200) return;
-      last = `${response.status} ${await response.text()}`;
-    } catch (error) {
-      last = String(error);
-    }
-    await sleep(200);
-  }
-  throw new Error(
-    `${service.name} not ready within ${timeoutMs} ms (${last}):\n${service.output()}`,
-  );
-}
 
 // ---------------------------------------------------------------------------------------------
 // Identity's API
@@ -410,12 +287,6 @@ function outcome(run) {
 // ---------------------------------------------------------------------------------------------
 // Report
 
-function table(rows) {
-  const lines = ['| Figure | Value |', '| --- | --- |'];
-  for (const [name, value] of rows) lines.push(`| ${name} | ${value} |`);
-  return lines.join('\n');
-}
-
 const quartet = (s) => `${ms(s.p50)} / ${ms(s.p90)} / ${ms(s.p99)} / ${ms(s.max)}`;
 
 function figures(r) {
@@ -460,9 +331,7 @@ function figures(r) {
 
 function section(r) {
   const m = r.machine;
-  return `${MARK_START}
-
-## Gateway: a revocation reaching Redis
+  return `## Gateway: a revocation reaching Redis
 
 Measured ${r.date} with:
 
@@ -498,51 +367,7 @@ What is measured:
   notifications (they would need a change to the shared Redis's configuration).
 - **Over 1 s** counts keys slower than the "well under a second" the product promises.
 - Percentiles are nearest-rank over the keys of a variant. One run: on a shared
-  ${m.nproc}-vCPU machine the figures move from run to run.
-
-${MARK_END}`;
-}
-
-/**
- * Markdown through the repository's prettier config. `wrap` re-wraps prose at the print width
- * (used for what this script writes); the whole file is then formatted with `proseWrap` as
- * configured, so other sections keep their own line breaks.
- */
-async function formatMarkdown(text, wrap) {
-  try {
-    const prettier = await import('prettier');
-    const options = (await prettier.resolveConfig(DOC)) ?? {};
-    return await prettier.format(text, {
-      ...options,
-      filepath: DOC,
-      ...(wrap ? { proseWrap: 'always' } : {}),
-    });
-  } catch (error) {
-    log(`prettier not applied to ${DOC}: ${String(error)}`);
-    return text;
-  }
-}
-
-async function writeDoc(text) {
-  const ours = (await formatMarkdown(text, true)).trim();
-  let doc;
-  try {
-    doc = await readFile(DOC, 'utf8');
-  } catch {
-    doc = await formatMarkdown(
-      '# Benchmarks\n\nMeasured figures of the services, each section written by its benchmark ' +
-        'under `bench/`. Rerun a benchmark to refresh its section; the others are kept.\n',
-      true,
-    );
-  }
-  const start = doc.indexOf(MARK_START);
-  const end = doc.indexOf(MARK_END);
-  if (start !== -1 && end > start) {
-    doc = doc.slice(0, start) + ours + doc.slice(end + MARK_END.length);
-  } else {
-    doc = `${doc.trimEnd()}\n\n${ours}\n`;
-  }
-  await writeFile(DOC, await formatMarkdown(doc, false));
+  ${m.nproc}-vCPU machine the figures move from run to run.`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -724,7 +549,7 @@ async function main() {
     }
     const failed = [unloaded, loaded].some((r) => r.errors > 0 || r.missing > 0);
     if (process.env.BENCH_WRITE_DOCS !== '0' && !failed) {
-      await writeDoc(section(result));
+      await writeSection('revocation', section(result));
       log(`wrote ${DOC}`);
     }
     if (failed) process.exitCode = 1;

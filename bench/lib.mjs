@@ -1,0 +1,204 @@
+// Shared by the benchmarks under bench/: environment, statistics, the services as processes,
+// the machine description and the sections they write into docs/benchmarks.md.
+import { execFileSync, spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+export const DIST = resolve(ROOT, process.env.KEYWAY_DIST ?? 'dist');
+export const DOC = join(ROOT, 'docs', 'benchmarks.md');
+
+/** A date and pid tag, unique per run: database names, consumer groups. */
+export const runId = `${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}_${process.pid}`;
+
+const t0 = performance.now();
+export const log = (message) =>
+  process.stderr.write(`[bench +${((performance.now() - t0) / 1000).toFixed(1)}s] ${message}\n`);
+
+export function intEnv(name, fallback, min = 0) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(`${name} must be a whole number >= ${min}, got '${raw}'`);
+  }
+  return value;
+}
+
+/** KAFKA_BROKERS, or the process ends saying bench/run.sh brings a broker. */
+export function brokersOrExit() {
+  const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
+  if (brokers.length === 0) {
+    console.error('KAFKA_BROKERS is required (bench/run.sh starts a broker when it is not set)');
+    process.exit(2);
+  }
+  return brokers;
+}
+
+export const postgres = {
+  host: process.env.POSTGRES_HOST ?? '127.0.0.1',
+  port: Number(process.env.POSTGRES_PORT ?? 5432),
+  user: process.env.POSTGRES_USER ?? 'postgres',
+  password: process.env.POSTGRES_PASSWORD,
+};
+
+export function freePort() {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', fail);
+    server.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+  });
+}
+
+/** Nearest-rank percentile of an ascending array. */
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}
+
+export function summary(values) {
+  const sorted = Float64Array.from(values).sort();
+  return {
+    count: sorted.length,
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    max: sorted.length ? sorted[sorted.length - 1] : NaN,
+    over: (limit) => sorted.filter((value) => value > limit).length,
+  };
+}
+
+export const ms = (value) => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : 'n/a');
+export const sec = (value) => (Number.isFinite(value) ? `${(value / 1000).toFixed(2)} s` : 'n/a');
+export const rate = (value) => (Number.isFinite(value) ? `${Math.round(value)}/s` : 'n/a');
+
+function sh(command, args) {
+  try {
+    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return '';
+  }
+}
+
+export function machine() {
+  const totalGb = /^Mem:\s+(\d+)/m.exec(sh('free', ['-g']))?.[1];
+  return {
+    nproc: sh('nproc', []).trim() || String(cpus().length),
+    cpu: cpus()[0]?.model?.trim() ?? 'unknown',
+    memGb: totalGb ?? '?',
+    node: process.version,
+  };
+}
+
+/** A built service (`script` under dist/) as a process, its output kept for error messages. */
+export function startService(name, script, env) {
+  let output = '';
+  const child = spawn(process.execPath, [join(DIST, script)], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (chunk) => {
+    output += chunk.toString();
+    if (output.length > 200_000) output = output.slice(-100_000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise((done) => child.once('exit', (code, signal) => done(code ?? signal)));
+  return {
+    name,
+    child,
+    exited,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const result = await exited;
+      clearTimeout(timer);
+      return result;
+    },
+  };
+}
+
+export async function waitReady(url, service, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (service.child.exitCode !== null) {
+      throw new Error(
+        `${service.name} exited with ${service.child.exitCode}:\n${service.output()}`,
+      );
+    }
+    try {
+      const response = await fetch(`${url}/health/ready`);
+      if (response.status === 200) return;
+      last = `${response.status} ${await response.text()}`;
+    } catch (error) {
+      last = String(error);
+    }
+    await sleep(200);
+  }
+  throw new Error(
+    `${service.name} not ready within ${timeoutMs} ms (${last}):\n${service.output()}`,
+  );
+}
+
+export function table(rows) {
+  const lines = ['| Figure | Value |', '| --- | --- |'];
+  for (const [name, value] of rows) lines.push(`| ${name} | ${value} |`);
+  return lines.join('\n');
+}
+
+/**
+ * Markdown through the repository's prettier config. `wrap` re-wraps prose at the print width
+ * (used for what a benchmark writes); the whole file is then formatted with `proseWrap` as
+ * configured, so other sections keep their own line breaks.
+ */
+async function formatMarkdown(text, wrap) {
+  try {
+    const prettier = await import('prettier');
+    const options = (await prettier.resolveConfig(DOC)) ?? {};
+    return await prettier.format(text, {
+      ...options,
+      filepath: DOC,
+      ...(wrap ? { proseWrap: 'always' } : {}),
+    });
+  } catch (error) {
+    log(`prettier not applied to ${DOC}: ${String(error)}`);
+    return text;
+  }
+}
+
+/** Replaces the section between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->` (or appends it). */
+export async function writeSection(name, text) {
+  const markStart = `<!-- bench:${name} -->`;
+  const markEnd = `<!-- /bench:${name} -->`;
+  const ours = (await formatMarkdown(`${markStart}\n\n${text.trim()}\n\n${markEnd}`, true)).trim();
+  let doc;
+  try {
+    doc = await readFile(DOC, 'utf8');
+  } catch {
+    doc = await formatMarkdown(
+      '# Benchmarks\n\nMeasured figures of the services, each section written by its benchmark ' +
+        'under `bench/`. Rerun a benchmark to refresh its section; the others are kept.\n',
+      true,
+    );
+  }
+  const start = doc.indexOf(markStart);
+  const end = doc.indexOf(markEnd);
+  if (start !== -1 && end > start) {
+    doc = doc.slice(0, start) + ours + doc.slice(end + markEnd.length);
+  } else {
+    doc = `${doc.trimEnd()}\n\n${ours}\n`;
+  }
+  await writeFile(DOC, await formatMarkdown(doc, false));
+}
