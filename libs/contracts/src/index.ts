@@ -33,6 +33,14 @@ export { USAGE_EVENT_TYPES } from './usage/usage-event-types';
 export { UsageAggregatedV1 } from './usage/usage-aggregated.v1';
 export { UsageEvent, parseUsageEvent, type UsageEventType } from './usage/usage-event';
 
+export {
+  MANAGEMENT_SCOPES,
+  PLATFORM_ADMIN_SCOPE,
+  ROLE_SCOPES,
+  isManagementScope,
+  type ManagementScope,
+} from './http/roles';
+
 export { EVENT_CATALOG, type EventContract, type EventType } from './event-catalog';
 export { eventJsonSchemas, type JsonSchema } from './export/json-schemas';
 export { asyncApiDocument } from './export/asyncapi';
