@@ -4,23 +4,33 @@ import { TOPIC_SPECS } from '@keyway/contracts';
 import { KafkaHealth, KafkaModule } from '@keyway/platform-kafka';
 import { healthEndpoints, ObservabilityModule } from '@keyway/platform-observability';
 import { RedisModule, pingRedis } from '@keyway/platform-redis';
+import { InvalidKeyLimiter } from './abuse/invalid-key-limiter';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
-import { KeyProjectionConsumer } from './projection/key-projection.consumer';
-import { KeyProjectionStore } from './projection/key-projection.store';
+import { RoutePolicySource } from './forward-auth/route-policy.source';
+import { VerificationRoutes } from './http/verification-routes';
+import { ProjectionApplier } from './projection/projection-applier';
+import { ProjectionConsumer } from './projection/projection.consumer';
+import { ProjectionStore } from './projection/projection.store';
+import { SessionTokens } from './sessions/session-tokens';
+import { UsageRecorder } from './usage/usage-recorder';
+import { KeyIdCache } from './verification/key-id-cache';
+import { VerificationService } from './verification/verification.service';
 
-/** The gateway: projects key events into Redis (verification comes with its own issue). */
+/** The gateway: projects key events into Redis and verifies keys against it. */
 @Module({})
 export class GatewayModule {
   static register(config: GatewayConfig): DynamicModule {
     const health = healthEndpoints(
-      [Redis, KafkaHealth, KeyProjectionConsumer],
-      (redis: Redis, kafka: KafkaHealth, projection: KeyProjectionConsumer) => [
+      [Redis, KafkaHealth, ProjectionConsumer],
+      (redis: Redis, kafka: KafkaHealth, projection: ProjectionConsumer) => [
         { name: 'redis', check: () => pingRedis(redis) },
-        { name: 'kafka', check: () => kafka.check() },
+        // Verification runs from Redis alone: without Kafka the gateway keeps answering
+        // (revocations wait in identity's outbox), so Kafka only degrades readiness.
+        { name: 'kafka', critical: false, check: () => kafka.check() },
         {
           name: 'key-projection',
           check: async () => {
-            if (!projection.consumer.isConnected) throw new Error('consumer not connected');
+            if (!projection.caughtUp) throw new Error('catching up with keyway.keys.v1');
           },
         },
       ],
@@ -31,18 +41,29 @@ export class GatewayModule {
         ObservabilityModule.forRoot({
           service: config.service,
           logLevel: config.logLevel,
+          ...(config.verification.accessLog
+            ? {}
+            : { quietPaths: /^\/v1\/(verify|authorize|sessions)/ }),
         }),
-        RedisModule.forRoot(config.redis),
+        RedisModule.forRoot({ ...config.redis, offlineQueue: false, autoPipelining: true }),
         KafkaModule.forRoot({ ...config.kafka, topics: TOPIC_SPECS }),
       ],
       controllers: [...health.controllers],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
-        KeyProjectionStore,
-        KeyProjectionConsumer,
+        ProjectionStore,
+        ProjectionApplier,
+        ProjectionConsumer,
+        KeyIdCache,
+        SessionTokens,
+        VerificationService,
+        RoutePolicySource,
+        InvalidKeyLimiter,
+        UsageRecorder,
+        VerificationRoutes,
         ...health.providers,
       ],
-      exports: [KeyProjectionConsumer],
+      exports: [ProjectionConsumer, VerificationRoutes],
     };
   }
 }

@@ -41,6 +41,16 @@ export {
   type ManagementScope,
 } from './http/roles';
 
+export { SCOPE_GRAMMAR, ScopeName } from './keys/scope-grammar';
+export {
+  RateLimitCharge,
+  RateLimitState,
+  VerifyKeyRequest,
+  VerifyKeyResponse,
+} from './gateway/verify-key';
+export { CreateSessionRequest, SESSION_MAX_TTL_SECONDS, SessionResponse } from './gateway/sessions';
+export { ErrorBody, GATEWAY_ERROR_CODES, type GatewayErrorCode } from './gateway/gateway-errors';
+
 export { EVENT_CATALOG, type EventContract, type EventType } from './event-catalog';
 export { eventJsonSchemas, type JsonSchema } from './export/json-schemas';
 export { asyncApiDocument } from './export/asyncapi';

@@ -1,3 +1,4 @@
+export { DEVELOPMENT_PEPPER } from './pepper';
 export {
   CHECKSUM_LENGTH,
   displayParts,

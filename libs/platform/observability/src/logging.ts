@@ -29,7 +29,11 @@ export function requestIdOf(req: { headers: IncomingHttpHeaders }): string {
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
-export function loggerParams(service: string, level: string): Params {
+/**
+ * `quietPaths`: paths whose requests get no access log line (a hot path counted by metrics);
+ * health and metrics are always quiet.
+ */
+export function loggerParams(service: string, level: string, quietPaths?: RegExp): Params {
   return {
     pinoHttp: {
       level,
@@ -40,7 +44,10 @@ export function loggerParams(service: string, level: string): Params {
       // Fastify assigns the id (see startHttpService); pino-http reuses it.
       genReqId: (req) => (req as { id?: string }).id ?? requestIdOf(req),
       formatters: { level: (label) => ({ level: label }) },
-      autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
+      autoLogging: {
+        ignore: (req) =>
+          /^\/(health|metrics)/.test(req.url ?? '') || (quietPaths?.test(req.url ?? '') ?? false),
+      },
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({
           id: req.id,

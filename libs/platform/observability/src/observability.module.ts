@@ -8,6 +8,8 @@ import { ShutdownState } from './shutdown-state';
 export interface ObservabilityOptions {
   service: string;
   logLevel: string;
+  /** Paths without access log lines (see `loggerParams`). */
+  quietPaths?: RegExp;
 }
 
 /**
@@ -20,7 +22,7 @@ export class ObservabilityModule {
     return {
       module: ObservabilityModule,
       imports: [
-        LoggerModule.forRoot(loggerParams(options.service, options.logLevel)),
+        LoggerModule.forRoot(loggerParams(options.service, options.logLevel, options.quietPaths)),
         PrometheusModule.register({
           path: '/metrics',
           defaultLabels: { service: options.service },

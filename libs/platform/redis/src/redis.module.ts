@@ -4,6 +4,13 @@ import { Redis } from 'ioredis';
 export interface RedisOptions {
   url: string;
   connectionName: string;
+  /**
+   * Queue commands while disconnected (default true). A hot path that must answer at once turns
+   * it off: a command then fails immediately instead of running late after its caller gave up.
+   */
+  offlineQueue?: boolean;
+  /** Batch the commands of one event-loop tick into one write (ioredis auto-pipelining). */
+  autoPipelining?: boolean;
 }
 
 /** The service's Redis connection, injectable as `Redis` and closed after the HTTP server. */
@@ -23,7 +30,8 @@ export class RedisModule implements OnApplicationShutdown {
               connectionName: options.connectionName,
               // Fail a command fast while Redis is away instead of queueing it for ever.
               maxRetriesPerRequest: 2,
-              enableOfflineQueue: true,
+              enableOfflineQueue: options.offlineQueue ?? true,
+              enableAutoPipelining: options.autoPipelining ?? false,
               retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
             }),
         },

@@ -1,0 +1,57 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { type KeyRecordChange } from './key-record-change';
+import { decodeMessage } from './projection-events';
+import { type MemberChange, ProjectionStore } from './projection.store';
+
+export interface RawMessage {
+  readonly offset: string;
+  readonly value: string;
+}
+
+export interface AppliedBatch {
+  readonly keysChanged: number;
+  readonly membersChanged: number;
+  /** Messages that can never be applied, to park on the dead-letter topic. */
+  readonly poison: ReadonlyArray<{ readonly message: RawMessage; readonly reason: string }>;
+}
+
+/**
+ * Applies a batch of one partition's messages to Redis: decoded and checked against the
+ * contracts, then written with one script per event, all commands of the batch pipelined.
+ */
+@Injectable()
+export class ProjectionApplier {
+  private readonly logger = new Logger(ProjectionApplier.name);
+
+  constructor(private readonly store: ProjectionStore) {}
+
+  async apply(topic: string, messages: readonly RawMessage[]): Promise<AppliedBatch> {
+    const keyChanges: Array<{ message: RawMessage; change: KeyRecordChange }> = [];
+    const memberChanges: MemberChange[] = [];
+    const poison: Array<{ message: RawMessage; reason: string }> = [];
+    for (const message of messages) {
+      const decoded = decodeMessage(topic, message.value);
+      if (decoded.kind === 'key') keyChanges.push({ message, change: decoded.change });
+      else if (decoded.kind === 'member') memberChanges.push(decoded.change);
+      else if (decoded.kind === 'poison') poison.push({ message, reason: decoded.reason });
+    }
+    const outcomes = await this.store.applyKeyChanges(keyChanges.map(({ change }) => change));
+    let keysChanged = 0;
+    outcomes.forEach((outcome, index) => {
+      const entry = keyChanges[index];
+      if (!entry) return;
+      if (outcome === 'applied' || outcome === 'gap') keysChanged++;
+      if (outcome === 'gap') {
+        this.logger.warn(`${entry.change.keyId}: sequence ${entry.change.sequence} skips events`);
+      }
+      if (outcome === 'missing') {
+        poison.push({
+          message: entry.message,
+          reason: `${entry.change.kind} for ${entry.change.keyId} before its key.issued`,
+        });
+      }
+    });
+    const membersChanged = await this.store.applyMemberChanges(memberChanges);
+    return { keysChanged, membersChanged, poison };
+  }
+}

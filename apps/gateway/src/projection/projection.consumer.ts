@@ -1,0 +1,297 @@
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { type Admin, type Consumer, Kafka, type EachBatchPayload } from 'kafkajs';
+import { Counter, Gauge, register } from 'prom-client';
+import { TOPICS } from '@keyway/contracts';
+import { EventPublisher, kafkaMetrics } from '@keyway/platform-kafka';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { ProjectionApplier } from './projection-applier';
+import { ProjectionStore } from './projection.store';
+
+const PROJECTED_TOPICS = [TOPICS.keys, TOPICS.workspaces] as const;
+const DEAD_LETTER = { [TOPICS.keys]: TOPICS.keysDlq, [TOPICS.workspaces]: TOPICS.workspacesDlq };
+const WATCH_INTERVAL_MS = 500;
+const MAX_RETRY_DELAY_MS = 5_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const metric = <T>(name: string, make: () => T): T =>
+  (register.getSingleMetric(name) as T | undefined) ?? make();
+const caughtUpGauge = metric(
+  'keyway_gateway_projection_caught_up',
+  () =>
+    new Gauge({
+      name: 'keyway_gateway_projection_caught_up',
+      help: '1 once Redis holds every event published before the last (re)start',
+    }),
+);
+const replays = metric(
+  'keyway_gateway_projection_replays_total',
+  () =>
+    new Counter({
+      name: 'keyway_gateway_projection_replays_total',
+      help: 'Times Redis was found behind the consumer (data lost) and the projection replayed',
+    }),
+);
+
+/**
+ * Projects `keyway.keys.v1` and `keyway.workspaces.v1` into Redis, batch by batch.
+ *
+ * Redis itself records how far each partition is applied (`keyway:projection:{group}`), and that,
+ * not the group's Kafka offset, decides where reading resumes: after a restart it continues;
+ * after Redis lost its data (the record is gone or went backwards) every replica notices within
+ * half a second and replays from there, rebuilding the projection with no manual offset reset.
+ * Until Redis holds every event published before the (re)start, the gateway is not caught up:
+ * readiness is red and verification answers 503 rather than judge keys from a partial history.
+ */
+@Injectable()
+export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(ProjectionConsumer.name);
+  readonly groupId: string;
+  private readonly consumer: Consumer;
+  private readonly admin: Admin;
+  private connected = false;
+  private stopped = false;
+  private watchTimer: NodeJS.Timeout | undefined;
+  private assigned: Array<{ topic: string; partition: number }> = [];
+  /** Next offset this replica will read, per `topic:partition` it owns. */
+  private readonly position = new Map<string, bigint>();
+  private lastSeen = new Map<string, bigint>();
+  private target: Map<string, bigint> | null = null;
+  private caughtUpFlag = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly publisher: EventPublisher,
+    private readonly applier: ProjectionApplier,
+    private readonly store: ProjectionStore,
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+  ) {
+    this.groupId = `${config.kafka.groupId}-projection`;
+    this.admin = kafka.admin();
+    this.consumer = kafka.consumer({
+      groupId: this.groupId,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 500,
+      allowAutoTopicCreation: false,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5_000 },
+    });
+    const { CONNECT, DISCONNECT, CRASH, GROUP_JOIN } = this.consumer.events;
+    this.consumer.on(CONNECT, () => this.setConnected(true));
+    this.consumer.on(DISCONNECT, () => this.setConnected(false));
+    this.consumer.on(CRASH, (event) => {
+      this.setConnected(false);
+      this.logger.error(`consumer crashed: ${String(event.payload.error)}`);
+    });
+    this.consumer.on(GROUP_JOIN, (event) => {
+      this.setConnected(true);
+      this.assigned = Object.entries(event.payload.memberAssignment).flatMap(
+        ([topic, partitions]) => partitions.map((partition) => ({ topic, partition })),
+      );
+      this.position.clear();
+      void this.seekToRedisProgress();
+    });
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  /** True once Redis holds every event that was on the topics when this replica (re)started. */
+  get caughtUp(): boolean {
+    return this.caughtUpFlag;
+  }
+
+  onApplicationBootstrap(): void {
+    const start = (): void => {
+      this.start().catch((error: unknown) => {
+        if (this.stopped) return;
+        this.logger.error(`cannot start, retrying in 2000 ms: ${String(error)}`);
+        setTimeout(start, 2_000).unref();
+      });
+    };
+    start();
+    this.watchTimer = setInterval(() => void this.watch(), WATCH_INTERVAL_MS);
+    this.watchTimer.unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.watchTimer);
+    await this.consumer.disconnect();
+    await this.admin.disconnect().catch(() => undefined);
+  }
+
+  private async start(): Promise<void> {
+    await this.admin.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [...PROJECTED_TOPICS], fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: true,
+      autoCommitInterval: 1_000,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+  }
+
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    const { topic, partition } = batch;
+    const first = batch.messages[0];
+    if (!first) return;
+    const applied = await this.retrying(
+      () => this.store.partitionProgress(this.groupId, topic, partition),
+      heartbeat,
+    );
+    if (applied < BigInt(first.offset)) {
+      // Redis is behind what Kafka hands us (its data was lost, or the group's offset ran ahead
+      // of it): read again from where Redis stands.
+      this.consumer.seek({ topic, partition, offset: String(applied) });
+      return;
+    }
+    const messages = batch.messages
+      .filter((message) => BigInt(message.offset) >= applied)
+      .map((message) => ({ offset: message.offset, value: message.value?.toString() ?? '' }));
+    const last = batch.messages[batch.messages.length - 1] ?? first;
+    if (messages.length > 0 && isRunning() && !isStale()) {
+      const result = await this.retrying(() => this.applier.apply(topic, messages), heartbeat);
+      for (const { message, reason } of result.poison) {
+        await this.retrying(() => this.deadLetter(topic, partition, message, reason), heartbeat);
+      }
+      kafkaMetrics.consumed.inc(
+        { group: this.groupId, topic, outcome: 'handled' },
+        messages.length - result.poison.length,
+      );
+    }
+    const next = BigInt(last.offset) + 1n;
+    await this.retrying(
+      () => this.store.recordProgress(this.groupId, topic, partition, next),
+      heartbeat,
+    );
+    this.position.set(`${topic}:${partition}`, next);
+    resolveOffset(last.offset);
+    await heartbeat();
+  }
+
+  /** Redis errors are waited out (the partition holds): skipping would lose a revocation. */
+  private async retrying<T>(work: () => Promise<T>, heartbeat: () => Promise<void>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (this.stopped) throw error;
+        kafkaMetrics.handlerFailures.inc({ group: this.groupId, topic: 'projection' });
+        const delay = Math.min(100 * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS);
+        this.logger.warn(
+          `projection write failed (attempt ${attempt}, next in ${delay} ms): ${String(error)}`,
+        );
+        await sleep(delay);
+        await heartbeat().catch(() => undefined);
+      }
+    }
+  }
+
+  private async deadLetter(
+    topic: string,
+    partition: number,
+    message: { offset: string; value: string },
+    reason: string,
+  ): Promise<void> {
+    const deadLetterTopic = DEAD_LETTER[topic as keyof typeof DEAD_LETTER];
+    this.logger.error(
+      `parking ${topic}/${partition}@${message.offset} on ${deadLetterTopic}: ${reason}`,
+    );
+    await this.publisher.send([
+      {
+        topic: deadLetterTopic,
+        key: '',
+        value: message.value,
+        headers: {
+          'x-keyway-dlq-source': `${topic}/${partition}@${message.offset}`,
+          'x-keyway-dlq-group': this.groupId,
+          'x-keyway-dlq-error': reason.slice(0, 500),
+        },
+      },
+    ]);
+    kafkaMetrics.deadLettered.inc({ group: this.groupId, topic });
+  }
+
+  private async seekToRedisProgress(): Promise<void> {
+    try {
+      const progress = await this.store.progress(this.groupId);
+      for (const { topic, partition } of this.assigned) {
+        const offset = progress.get(`${topic}:${partition}`) ?? 0n;
+        this.consumer.seek({ topic, partition, offset: String(offset) });
+        this.position.set(`${topic}:${partition}`, offset);
+      }
+    } catch (error) {
+      // The first batch compares with Redis anyway; this only saves reading ahead.
+      this.logger.warn(`cannot read projection progress after joining: ${String(error)}`);
+    }
+  }
+
+  /**
+   * Every half second: has Redis gone backwards (data lost)? Then replay what this replica owns
+   * and wait to catch up again. Otherwise, has Redis reached the target?
+   */
+  private async watch(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const progress = await this.store.progress(this.groupId);
+      const regressed = [...this.lastSeen].some(
+        ([partition, offset]) => (progress.get(partition) ?? 0n) < offset,
+      );
+      this.lastSeen = progress;
+      if (regressed) {
+        replays.inc();
+        this.logger.warn('Redis is behind the projection (its data was lost?): replaying');
+        this.setCaughtUp(false);
+        this.target = null;
+      }
+      for (const { topic, partition } of this.assigned) {
+        const id = `${topic}:${partition}`;
+        const position = this.position.get(id);
+        const applied = progress.get(id) ?? 0n;
+        if (position !== undefined && applied < position) {
+          this.consumer.seek({ topic, partition, offset: String(applied) });
+          this.position.set(id, applied);
+        }
+      }
+      if (!this.caughtUpFlag) {
+        this.target ??= await this.topicEnds();
+        const reached = [...this.target].every(
+          ([partition, end]) => (progress.get(partition) ?? 0n) >= end,
+        );
+        if (reached) this.setCaughtUp(true);
+      }
+    } catch (error) {
+      this.logger.debug?.(`projection watch: ${String(error)}`);
+    }
+  }
+
+  private async topicEnds(): Promise<Map<string, bigint>> {
+    const ends = new Map<string, bigint>();
+    for (const topic of PROJECTED_TOPICS) {
+      for (const { partition, high } of await this.admin.fetchTopicOffsets(topic)) {
+        ends.set(`${topic}:${partition}`, BigInt(high));
+      }
+    }
+    return ends;
+  }
+
+  private setCaughtUp(caughtUp: boolean): void {
+    if (caughtUp && !this.caughtUpFlag) this.logger.log('projection caught up with the topics');
+    this.caughtUpFlag = caughtUp;
+    caughtUpGauge.set(caughtUp ? 1 : 0);
+  }
+
+  private setConnected(connected: boolean): void {
+    this.connected = connected;
+    kafkaMetrics.consumerUp.set({ group: this.groupId }, connected ? 1 : 0);
+  }
+}

@@ -1,0 +1,168 @@
+import { Injectable } from '@nestjs/common';
+import { type Cluster, Redis } from 'ioredis';
+import { type MemberRole } from '@keyway/contracts';
+import { redisKeys } from '../record/redis-keys';
+import { APPLY_KEY_EVENT_LUA, type ApplyOutcome } from './apply-key-event.script';
+import { APPLY_MEMBER_LUA, APPLY_OWNER_CAP_LUA } from './apply-member.script';
+import { type KeyRecordChange } from './key-record-change';
+
+export interface MemberChange {
+  readonly memberId: string;
+  readonly sequence: number;
+  readonly role: MemberRole | 'removed';
+}
+
+type ScriptClient = (Redis | Cluster) & {
+  keywayApplyKeyEvent(key: string, ...args: string[]): Promise<[ApplyOutcome, string, string]>;
+  keywayApplyMember(key: string, sequence: string, role: string): Promise<number>;
+  keywayApplyOwnerCap(key: string, member: string, role: string, seq: string): Promise<number>;
+};
+
+/** Registers the projection's scripts on a connection (EVALSHA, loaded again after NOSCRIPT). */
+export function withProjectionScripts(redis: Redis | Cluster): ScriptClient {
+  const client = redis as ScriptClient;
+  if (typeof client.keywayApplyKeyEvent !== 'function') {
+    redis.defineCommand('keywayApplyKeyEvent', { numberOfKeys: 1, lua: APPLY_KEY_EVENT_LUA });
+    redis.defineCommand('keywayApplyMember', { numberOfKeys: 1, lua: APPLY_MEMBER_LUA });
+    redis.defineCommand('keywayApplyOwnerCap', { numberOfKeys: 1, lua: APPLY_OWNER_CAP_LUA });
+  }
+  return client;
+}
+
+/**
+ * The gateway's projection in Redis: key records, the hash index, members and their keys, and
+ * how far each partition has been applied. Commands of a batch are issued together (ioredis
+ * auto-pipelining, per node on a Cluster) and each event is applied by one atomic script.
+ */
+@Injectable()
+export class ProjectionStore {
+  private readonly redis: ScriptClient;
+
+  constructor(redis: Redis) {
+    this.redis = withProjectionScripts(redis);
+  }
+
+  static on(redis: Redis | Cluster): ProjectionStore {
+    return new ProjectionStore(redis as Redis);
+  }
+
+  /** Applies key changes in order (per key) and returns each one's outcome. */
+  async applyKeyChanges(changes: readonly KeyRecordChange[]): Promise<ApplyOutcome[]> {
+    const results = await Promise.all(
+      changes.map((change) => {
+        const args = [
+          String(change.sequence),
+          change.kind,
+          change.status,
+          change.clear.join(','),
+          change.creditsSet ? '1' : '0',
+          ...change.fields.flat(),
+        ];
+        return this.redis.keywayApplyKeyEvent(redisKeys.record(change.keyId), ...args);
+      }),
+    );
+    const followUps: Array<Promise<unknown>> = [];
+    results.forEach(([outcome, hash, previousHash], index) => {
+      const change = changes[index];
+      if (!change || (outcome !== 'applied' && outcome !== 'gap')) return;
+      for (const entry of change.hashes) {
+        const key = redisKeys.hashIndex(entry.hash);
+        followUps.push(
+          entry.expiresAtMs === undefined
+            ? this.redis.set(key, change.keyId)
+            : this.redis.set(key, change.keyId, 'PXAT', entry.expiresAtMs),
+        );
+      }
+      for (const gone of [hash, previousHash].filter((value) => value !== '')) {
+        followUps.push(this.redis.del(redisKeys.hashIndex(gone)));
+      }
+      if (change.memberOwner !== null) {
+        followUps.push(this.redis.sadd(redisKeys.memberKeys(change.memberOwner), change.keyId));
+      }
+    });
+    await Promise.all(followUps);
+    await this.capByOwners(
+      changes.filter(
+        (change, index) =>
+          change.memberOwner !== null &&
+          (results[index]?.[0] === 'applied' || results[index]?.[0] === 'gap'),
+      ),
+    );
+    return results.map(([outcome]) => outcome);
+  }
+
+  /**
+   * Records members' roles, then re-caps every key each member owns. Together with
+   * `capByOwners` (which adds a key to its member's set before reading the member), whichever of
+   * a key event and a role change comes second sees the other: the key ends capped by the
+   * latest role.
+   */
+  async applyMemberChanges(changes: readonly MemberChange[]): Promise<number> {
+    const applied = await Promise.all(
+      changes.map((change) =>
+        this.redis.keywayApplyMember(
+          redisKeys.member(change.memberId),
+          String(change.sequence),
+          change.role,
+        ),
+      ),
+    );
+    const changed = changes.filter((_, index) => applied[index] === 1);
+    const keyIds = await Promise.all(
+      changed.map((change) => this.redis.smembers(redisKeys.memberKeys(change.memberId))),
+    );
+    await Promise.all(
+      changed.flatMap((change, index) =>
+        (keyIds[index] ?? []).map((keyId) =>
+          this.redis.keywayApplyOwnerCap(
+            redisKeys.record(keyId),
+            change.memberId,
+            change.role,
+            String(change.sequence),
+          ),
+        ),
+      ),
+    );
+    return changed.length;
+  }
+
+  private async capByOwners(changes: readonly KeyRecordChange[]): Promise<void> {
+    const members = await Promise.all(
+      changes.map((change) =>
+        this.redis.hmget(redisKeys.member(change.memberOwner ?? ''), 'role', 'seq'),
+      ),
+    );
+    await Promise.all(
+      changes.map((change, index) => {
+        const [role, seq] = members[index] ?? [];
+        if (!role || !seq || change.memberOwner === null) return undefined;
+        return this.redis.keywayApplyOwnerCap(
+          redisKeys.record(change.keyId),
+          change.memberOwner,
+          role,
+          seq,
+        );
+      }),
+    );
+  }
+
+  /** Next offset to apply per `topic:partition`, as recorded for a consumer group. */
+  async progress(groupId: string): Promise<Map<string, bigint>> {
+    const fields = await this.redis.hgetall(redisKeys.progress(groupId));
+    return new Map(Object.entries(fields).map(([field, value]) => [field, BigInt(value)]));
+  }
+
+  async partitionProgress(groupId: string, topic: string, partition: number): Promise<bigint> {
+    const value = await this.redis.hget(redisKeys.progress(groupId), `${topic}:${partition}`);
+    return value === null ? 0n : BigInt(value);
+  }
+
+  async recordProgress(
+    groupId: string,
+    topic: string,
+    partition: number,
+    nextOffset: bigint,
+  ): Promise<void> {
+    await this.redis.hset(redisKeys.progress(groupId), `${topic}:${partition}`, String(nextOffset));
+  }
+}

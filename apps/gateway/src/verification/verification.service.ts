@@ -1,0 +1,144 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { type VerificationCode } from '@keyway/contracts';
+import { hashKey, parseKey } from '@keyway/key-material';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { GatewayError } from '../http/gateway-error';
+import { ProjectionConsumer } from '../projection/projection.consumer';
+import { addressHex } from '../record/address-range';
+import { redisKeys } from '../record/redis-keys';
+import { SessionTokens } from '../sessions/session-tokens';
+import { KeyIdCache } from './key-id-cache';
+import { verdictFromScript, verdictWithoutKey, type Verdict } from './verdict';
+import { VERIFY_LUA } from './verify.script';
+
+/** What to check, once the credential is in hand. */
+export interface VerificationRequest {
+  /** A key or a session token, exactly as presented. */
+  readonly credential: string;
+  readonly environment?: 'live' | 'test' | undefined;
+  readonly scopes?: readonly string[] | undefined;
+  /** Limits to charge; `undefined`: the key's `default` limit, cost 1. */
+  readonly charges?: ReadonlyArray<{ name?: string | undefined; cost?: number | undefined }> | undefined;
+  readonly creditCost?: number | undefined;
+  /** The client's address (for `allowedCidrs`), null when unknown. */
+  readonly clientAddress: string | null;
+}
+
+type VerifyClient = Redis & {
+  keywayVerify(numberOfKeys: number, ...keysAndArgs: string[]): Promise<unknown[]>;
+};
+
+const DEFAULT_CHARGE = [{ name: 'default', cost: 1 }];
+
+/**
+ * Verifies a key or session: shape and checksum first (a malformed key costs no Redis command),
+ * then one EVALSHA that decides everything else atomically (verify.script.ts). Redis that does
+ * not answer in time fails closed (503) unless configured to fail open.
+ */
+@Injectable()
+export class VerificationService {
+  private readonly logger = new Logger(VerificationService.name);
+  private readonly redis: VerifyClient;
+
+  constructor(
+    redis: Redis,
+    private readonly keyIds: KeyIdCache,
+    private readonly sessions: SessionTokens,
+    private readonly projection: ProjectionConsumer,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {
+    redis.defineCommand('keywayVerify', { lua: VERIFY_LUA });
+    this.redis = redis as VerifyClient;
+  }
+
+  /** HMAC-SHA256(pepper, key): what the projection knows a key by. */
+  hashOf(key: string): string {
+    return hashKey(this.config.pepper, key);
+  }
+
+  async verify(request: VerificationRequest): Promise<Verdict> {
+    const located = await this.locate(request.credential);
+    if (typeof located === 'string') return verdictWithoutKey(located);
+    if (!this.projection.caughtUp) {
+      throw new GatewayError('UNAVAILABLE', 'the key projection is catching up; retry shortly', {
+        reason: 'PROJECTION_CATCHING_UP',
+      });
+    }
+    try {
+      return await this.withinTimeout(async () => {
+        const keyId = await this.keyIds.keyIdOf(located.keyHash);
+        if (keyId === null) return verdictWithoutKey('NOT_FOUND');
+        return verdictFromScript(keyId, await this.runScript(keyId, located.keyHash, request));
+      });
+    } catch (error) {
+      if (error instanceof GatewayError) throw error;
+      if (this.config.verification.failOpen) return verdictWithoutKey('VALID');
+      this.logger.warn(`Redis unavailable for verification: ${String(error)}`);
+      throw new GatewayError('UNAVAILABLE', 'key verification is unavailable; retry shortly', {
+        reason: 'REDIS_UNAVAILABLE',
+      });
+    }
+  }
+
+  /** The key hash the credential stands for, or why it stands for none. No I/O for keys. */
+  private async locate(
+    credential: string,
+  ): Promise<{ keyHash: string } | Extract<VerificationCode, 'MALFORMED' | 'EXPIRED'>> {
+    if (typeof parseKey(credential) === 'object') {
+      return { keyHash: hashKey(this.config.pepper, credential) };
+    }
+    if (!SessionTokens.looksLikeToken(credential)) return 'MALFORMED';
+    const session = await this.sessions.check(credential);
+    return typeof session === 'string' ? session : { keyHash: session.keyHash };
+  }
+
+  private runScript(keyId: string, keyHash: string, request: VerificationRequest) {
+    const charges = mergeCharges(request.charges ?? DEFAULT_CHARGE);
+    const scopes = request.scopes ?? [];
+    const address = request.clientAddress === null ? null : addressHex(request.clientAddress);
+    const keys = [
+      redisKeys.record(keyId),
+      ...charges.map(({ name }) => redisKeys.rateLimit(keyId, name)),
+    ];
+    const args = [
+      keyHash,
+      request.environment ?? '',
+      address ?? '',
+      String(request.creditCost ?? 1),
+      String(scopes.length),
+      ...scopes,
+      ...charges.flatMap(({ name, cost }) => [name, String(cost)]),
+    ];
+    return this.redis.keywayVerify(keys.length, ...keys, ...args);
+  }
+
+  private async withinTimeout<T>(work: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        work(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(new Error(`no answer within ${this.config.verification.redisTimeoutMs} ms`)),
+            this.config.verification.redisTimeoutMs,
+          );
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** One entry per limit name (costs added up), so a limit is judged once per request. */
+function mergeCharges(
+  charges: ReadonlyArray<{ name?: string | undefined; cost?: number | undefined }>,
+): Array<{ name: string; cost: number }> {
+  const merged = new Map<string, number>();
+  for (const { name = 'default', cost = 1 } of charges) {
+    merged.set(name, (merged.get(name) ?? 0) + cost);
+  }
+  return [...merged].map(([name, cost]) => ({ name, cost }));
+}

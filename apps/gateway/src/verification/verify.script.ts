@@ -1,0 +1,185 @@
+import { LUA_TIME } from '../record/lua-time';
+import { roleCapsLua } from '../record/role-caps';
+
+/** Buckets per sliding window: memory per key and window is bounded by this, whatever the limit. */
+export const WINDOW_BUCKETS = 60;
+
+/**
+ * The whole verification in one round trip: lookup, status, expiry, rotation grace, environment,
+ * client address, scopes (with the owner's role cap), credits and every named rate limit, all or
+ * nothing. Time is Redis's.
+ *
+ * Sliding windows are exact in the safe direction: a window of `w` ms is kept as 60 buckets of
+ * `g = ceil(w / 60)` ms, and a request counts every bucket that overlaps the last `w` ms, including
+ * the oldest one in full. So no span of `w` ms ever admits more than the limit; the price is that
+ * requests up to `g` ms older than the window may still count (denial at most `w/60` early).
+ *
+ * KEYS[1] the key record; KEYS[1 + i] the state of the i-th requested limit.
+ * ARGV[1] presented key hash ('' for a session token, which named the key itself),
+ * ARGV[2] required environment or '', ARGV[3] client address as 32 hex digits or '',
+ * ARGV[4] credit cost, ARGV[5] n = number of required scopes, ARGV[6 .. 5+n] the scopes,
+ * then per requested limit: name, cost.
+ *
+ * Returns { code, now, workspace, environment, owner, cap, scopes json, metadata json,
+ * expires ms, credits remaining, limit count, then per configured limit: name, limit, window ms,
+ * remaining, reset ms, passed (1/0) }.
+ */
+export const VERIFY_LUA = `${LUA_TIME}
+local CAPS = ${roleCapsLua()}
+local rec = KEYS[1]
+local now = now_ms()
+local r = redis.call('HMGET', rec, 'status', 'h', 'ph', 'pexp', 'exp', 'env', 'ws', 'owner',
+  'cap', 'cidr', 'cr', 'crA', 'crI', 'crP', 'scopes', 'meta')
+local status = r[1]
+if not status or status == 'deleted' then return { 'NOT_FOUND', now } end
+
+local function answer(code, credits, limits)
+  local out = { code, now, r[7] or '', r[6] or '', r[8] or '', r[9] or '', r[15] or '[]',
+    r[16] or '{}', r[5] or '', credits or '', limits and (#limits / 6) or 0 }
+  if limits then for _, v in ipairs(limits) do out[#out + 1] = v end end
+  return out
+end
+
+local presented = ARGV[1]
+if presented ~= '' and presented ~= r[2] then
+  if presented ~= r[3] then return { 'NOT_FOUND', now } end
+  if now >= tonumber(r[4]) then return answer('EXPIRED') end
+end
+if status == 'revoked' or r[9] == 'removed' then return answer('REVOKED') end
+if status == 'expired' or (r[5] and r[5] ~= '' and now >= tonumber(r[5])) then
+  return answer('EXPIRED')
+end
+if ARGV[2] ~= '' and ARGV[2] ~= r[6] then return answer('WRONG_ENVIRONMENT') end
+if r[10] and r[10] ~= '' then
+  local address = ARGV[3]
+  local allowed = false
+  if address ~= '' then
+    for first, last in string.gmatch(r[10], '(%x+)%-(%x+)') do
+      if address >= first and address <= last then allowed = true break end
+    end
+  end
+  if not allowed then return answer('FORBIDDEN_ADDRESS') end
+end
+
+local n = tonumber(ARGV[5])
+for i = 6, 5 + n do
+  local scope = ARGV[i]
+  if string.sub(scope, 1, 7) == 'keyway:' and r[9] and r[9] ~= '' then
+    local allowed = CAPS[r[9]]
+    if not allowed or not allowed[scope] then return answer('INSUFFICIENT_SCOPE') end
+  end
+  local resource = string.match(scope, '^(.*):[^:]*$')
+  local held = redis.call('HMGET', rec, 's:' .. scope, resource and ('s:' .. resource .. ':*') or 's:')
+  if not held[1] and not held[2] then return answer('INSUFFICIENT_SCOPE') end
+end
+
+local credit_cost = tonumber(ARGV[4])
+local balance = nil
+local refilled = nil
+if r[11] and r[11] ~= '' then
+  balance = tonumber(r[11])
+  if r[12] and r[12] ~= '' then
+    local period = credit_period(now, r[13])
+    if period > (tonumber(r[14] or '0') or 0) then
+      balance = tonumber(r[12])
+      refilled = period
+    end
+  end
+end
+
+local checked = {}
+local denied = false
+local k = 2
+for i = 6 + n, #ARGV, 2 do
+  local name, cost = ARGV[i], tonumber(ARGV[i + 1])
+  local state = KEYS[k]
+  k = k + 1
+  local def = redis.call('HGET', rec, 'rl:' .. name)
+  if def then
+    local limit, w = string.match(def, '^(%d+):(%d+)$')
+    limit, w = tonumber(limit), tonumber(w)
+    local g = math.max(1, math.ceil(w / ${WINDOW_BUCKETS}))
+    local first = math.floor((now - w) / g)
+    local fields = redis.call('HGETALL', state)
+    local used, buckets, stale, fresh = 0, {}, {}, true
+    for j = 1, #fields, 2 do
+      local f = fields[j]
+      if f == 'w' then
+        fresh = tonumber(fields[j + 1]) ~= w
+      else
+        local b = tonumber(f)
+        if b < first then stale[#stale + 1] = f
+        else
+          local c = tonumber(fields[j + 1])
+          used = used + c
+          buckets[#buckets + 1] = { b, c }
+        end
+      end
+    end
+    if fresh and #fields > 0 then used, buckets, stale = 0, {}, {} end
+    table.sort(buckets, function(a, b) return a[1] < b[1] end)
+    local need = math.max(cost, 1)
+    local passed = used + need <= limit
+    if not passed then denied = true end
+    checked[#checked + 1] = { name = name, limit = limit, w = w, g = g, used = used,
+      cost = cost, need = need, passed = passed, buckets = buckets, stale = stale,
+      fresh = fresh and #fields > 0, state = state, current = math.floor(now / g) }
+  end
+end
+
+local function reset_after(c, free)
+  -- The time at which the oldest buckets holding at least free units have left the window.
+  if free <= 0 then return now end
+  local acc = 0
+  for _, bucket in ipairs(c.buckets) do
+    acc = acc + bucket[2]
+    if acc >= free then return (bucket[1] + 1) * c.g + c.w end
+  end
+  return -1
+end
+
+local function report(charged)
+  local out = {}
+  for _, c in ipairs(checked) do
+    local used = c.used
+    if charged and c.cost > 0 then
+      used = used + c.cost
+      local b = c.buckets
+      b[#b + 1] = { c.current, c.cost }
+      table.sort(b, function(x, y) return x[1] < y[1] end)
+    end
+    local reset
+    if c.passed then
+      reset = reset_after(c, 1)
+      if used == 0 then reset = now end
+    else
+      reset = c.need > c.limit and -1 or reset_after(c, used + c.need - c.limit)
+    end
+    for _, v in ipairs({ c.name, c.limit, c.w, math.max(0, c.limit - used), reset, c.passed and 1 or 0 }) do
+      out[#out + 1] = v
+    end
+  end
+  return out
+end
+
+if balance ~= nil and balance < math.max(credit_cost, 1) then
+  return answer('USAGE_EXCEEDED', balance, report(false))
+end
+if denied then return answer('RATE_LIMITED', balance or '', report(false)) end
+
+if balance ~= nil then
+  balance = balance - credit_cost
+  if refilled then redis.call('HSET', rec, 'cr', balance, 'crP', refilled)
+  elseif credit_cost > 0 then redis.call('HSET', rec, 'cr', balance) end
+end
+for _, c in ipairs(checked) do
+  if c.fresh then redis.call('DEL', c.state) end
+  if #c.stale > 0 and not c.fresh then redis.call('HDEL', c.state, unpack(c.stale)) end
+  if c.cost > 0 then
+    redis.call('HINCRBY', c.state, c.current, c.cost)
+    redis.call('HSET', c.state, 'w', c.w)
+    redis.call('PEXPIRE', c.state, c.w + c.g)
+  end
+end
+return answer('VALID', balance or '', report(true))
+`;
