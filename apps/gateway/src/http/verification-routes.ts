@@ -246,14 +246,13 @@ function validationError(
 
 /** Fastify's own refusals (body parsing, size, media type) in the gateway's vocabulary. */
 function fromFastify(error: FastifyError): GatewayError {
-  switch (error.statusCode) {
-    case 400:
-      return new GatewayError('VALIDATION_ERROR', 'the request body is not valid JSON');
-    case 413:
-      return new GatewayError('PAYLOAD_TOO_LARGE', 'the request body is too large');
-    case 415:
-      return new GatewayError('UNSUPPORTED_MEDIA_TYPE', 'send application/json');
-    default:
-      return new GatewayError('INTERNAL_ERROR', 'an unexpected error occurred');
+  if (error.statusCode === 400) {
+    return new GatewayError('VALIDATION_ERROR', 'the request body is not valid JSON');
   }
+  if (error.statusCode === 413) {
+    return new GatewayError('PAYLOAD_TOO_LARGE', 'the request body is too large');
+  }
+  if (error.statusCode === 415)
+    return new GatewayError('UNSUPPORTED_MEDIA_TYPE', 'send application/json');
+  return new GatewayError('INTERNAL_ERROR', 'an unexpected error occurred');
 }

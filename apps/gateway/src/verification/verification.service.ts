@@ -19,7 +19,9 @@ export interface VerificationRequest {
   readonly environment?: 'live' | 'test' | undefined;
   readonly scopes?: readonly string[] | undefined;
   /** Limits to charge; `undefined`: the key's `default` limit, cost 1. */
-  readonly charges?: ReadonlyArray<{ name?: string | undefined; cost?: number | undefined }> | undefined;
+  readonly charges?:
+    | ReadonlyArray<{ name?: string | undefined; cost?: number | undefined }>
+    | undefined;
   readonly creditCost?: number | undefined;
   /** The client's address (for `allowedCidrs`), null when unknown. */
   readonly clientAddress: string | null;
