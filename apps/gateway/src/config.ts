@@ -44,8 +44,11 @@ export const gatewayEnvSchema = runtimeEnv(8080)
       GATEWAY_TRUSTED_PROXIES: z.string().default(''),
       /** `closed` (default): 503 while Redis is away. `open`: well-formed keys pass unchecked. */
       GATEWAY_REDIS_FAILURE_MODE: z.enum(['closed', 'open']).default('closed'),
-      /** A verification waits this long for Redis before answering 503. */
-      GATEWAY_REDIS_TIMEOUT_MS: z.coerce.number().int().min(5).max(10_000).default(80),
+      /**
+       * A verification waits this long for a Redis that is connected but silent before answering
+       * 503. A Redis that is gone fails at once (no offline queue).
+       */
+      GATEWAY_REDIS_TIMEOUT_MS: z.coerce.number().int().min(5).max(10_000).default(100),
       /** The route policy of forward auth (YAML or JSON); unset: any valid key passes. */
       GATEWAY_ROUTE_POLICY_FILE: z.string().min(1).optional(),
       /** Invalid keys (malformed or unknown) one client address may send per window. */

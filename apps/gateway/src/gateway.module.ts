@@ -10,6 +10,7 @@ import { RoutePolicySource } from './forward-auth/route-policy.source';
 import { VerificationRoutes } from './http/verification-routes';
 import { ProjectionApplier } from './projection/projection-applier';
 import { ProjectionConsumer } from './projection/projection.consumer';
+import { ProjectionStatus } from './projection/projection-status';
 import { ProjectionStore } from './projection/projection.store';
 import { SessionTokens } from './sessions/session-tokens';
 import { UsageRecorder } from './usage/usage-recorder';
@@ -21,8 +22,8 @@ import { VerificationService } from './verification/verification.service';
 export class GatewayModule {
   static register(config: GatewayConfig): DynamicModule {
     const health = healthEndpoints(
-      [Redis, KafkaHealth, ProjectionConsumer],
-      (redis: Redis, kafka: KafkaHealth, projection: ProjectionConsumer) => [
+      [Redis, KafkaHealth, ProjectionStatus],
+      (redis: Redis, kafka: KafkaHealth, projection: ProjectionStatus) => [
         { name: 'redis', check: () => pingRedis(redis) },
         // Verification runs from Redis alone: without Kafka the gateway keeps answering
         // (revocations wait in identity's outbox), so Kafka only degrades readiness.
@@ -53,6 +54,7 @@ export class GatewayModule {
         { provide: GATEWAY_CONFIG, useValue: config },
         ProjectionStore,
         ProjectionApplier,
+        ProjectionStatus,
         ProjectionConsumer,
         KeyIdCache,
         SessionTokens,

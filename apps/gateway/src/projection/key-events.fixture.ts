@@ -1,9 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { KEY_EVENT_TYPES, type KeyEvent } from '@keyway/contracts';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { KEY_EVENT_TYPES, type KeyEvent, type KeyIssuedV1 } from '@keyway/contracts';
 
-/** Builds valid key events for tests of the projection (no I/O). */
-export function keyEvents(keyId = `key_${randomBytes(8).toString('hex')}`) {
-  const workspaceId = 'ws_test';
+const hex = () => randomBytes(32).toString('hex');
+
+/** Valid events of one key, for tests of the projection and verification. */
+export function keyEvents(
+  keyId = `key_${randomBytes(8).toString('hex')}`,
+  workspaceId = 'ws_test',
+) {
   const base = {
     specversion: '1.0' as const,
     source: '/keyway/identity',
@@ -13,15 +17,14 @@ export function keyEvents(keyId = `key_${randomBytes(8).toString('hex')}`) {
     actor: 'system',
     time: '2026-01-01T00:00:00.000Z',
   };
-  const hash = (n: number) =>
-    randomBytes(32).toString('hex').slice(0, 62) + String(n).padStart(2, '0');
-  const firstHash = hash(1);
+  const firstHash = hex();
   return {
     keyId,
+    workspaceId,
     firstHash,
-    issued: (): KeyEvent => ({
+    issued: (data: Partial<KeyIssuedV1['data']> = {}): KeyEvent => ({
       ...base,
-      id: crypto.randomUUID(),
+      id: randomUUID(),
       type: KEY_EVENT_TYPES.issued,
       sequence: 1,
       data: {
@@ -41,39 +44,47 @@ export function keyEvents(keyId = `key_${randomBytes(8).toString('hex')}`) {
         metadata: {},
         createdAt: base.time,
         createdBy: 'system',
+        ...data,
       },
     }),
-    updated: (sequence: number, data: { scopes?: string[]; name?: string }): KeyEvent => ({
+    updated: (sequence: number, data: Record<string, unknown>): KeyEvent =>
+      ({ ...base, id: randomUUID(), type: KEY_EVENT_TYPES.updated, sequence, data }) as KeyEvent,
+    rotated: (
+      sequence: number,
+      newHash = hex(),
+      previousKeyExpiresAt = '2999-01-01T00:00:00.000Z',
+      previousKeyHash = firstHash,
+    ): KeyEvent => ({
       ...base,
-      id: crypto.randomUUID(),
-      type: KEY_EVENT_TYPES.updated,
-      sequence,
-      data,
-    }),
-    rotated: (sequence: number, newHash = hash(sequence)): KeyEvent => ({
-      ...base,
-      id: crypto.randomUUID(),
+      id: randomUUID(),
       type: KEY_EVENT_TYPES.rotated,
       sequence,
       data: {
         keyHash: newHash,
         start: 'kw_live_efgh',
         last4: 'stuv',
-        previousKeyHash: firstHash,
-        previousKeyExpiresAt: '2999-01-01T00:00:00.000Z',
+        previousKeyHash,
+        previousKeyExpiresAt,
         rotatedAt: base.time,
       },
     }),
     revoked: (sequence: number): KeyEvent => ({
       ...base,
-      id: crypto.randomUUID(),
+      id: randomUUID(),
       type: KEY_EVENT_TYPES.revoked,
       sequence,
       data: { reason: 'leaked', revokedAt: base.time },
     }),
+    expired: (sequence: number): KeyEvent => ({
+      ...base,
+      id: randomUUID(),
+      type: KEY_EVENT_TYPES.expired,
+      sequence,
+      data: { expiredAt: base.time },
+    }),
     deleted: (sequence: number): KeyEvent => ({
       ...base,
-      id: crypto.randomUUID(),
+      id: randomUUID(),
       type: KEY_EVENT_TYPES.deleted,
       sequence,
       data: { deletedAt: base.time },

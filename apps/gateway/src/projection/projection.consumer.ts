@@ -6,11 +6,12 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { type Admin, type Consumer, Kafka, type EachBatchPayload } from 'kafkajs';
-import { Counter, Gauge, register } from 'prom-client';
+import { Counter, register } from 'prom-client';
 import { TOPICS } from '@keyway/contracts';
 import { EventPublisher, kafkaMetrics } from '@keyway/platform-kafka';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { ProjectionApplier } from './projection-applier';
+import { ProjectionStatus } from './projection-status';
 import { ProjectionStore } from './projection.store';
 
 const PROJECTED_TOPICS = [TOPICS.keys, TOPICS.workspaces] as const;
@@ -21,14 +22,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const metric = <T>(name: string, make: () => T): T =>
   (register.getSingleMetric(name) as T | undefined) ?? make();
-const caughtUpGauge = metric(
-  'keyway_gateway_projection_caught_up',
-  () =>
-    new Gauge({
-      name: 'keyway_gateway_projection_caught_up',
-      help: '1 once Redis holds every event published before the last (re)start',
-    }),
-);
 const replays = metric(
   'keyway_gateway_projection_replays_total',
   () =>
@@ -62,13 +55,13 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
   private readonly position = new Map<string, bigint>();
   private lastSeen = new Map<string, bigint>();
   private target: Map<string, bigint> | null = null;
-  private caughtUpFlag = false;
 
   constructor(
     kafka: Kafka,
     private readonly publisher: EventPublisher,
     private readonly applier: ProjectionApplier,
     private readonly store: ProjectionStore,
+    private readonly status: ProjectionStatus,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
   ) {
     this.groupId = `${config.kafka.groupId}-projection`;
@@ -100,11 +93,6 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
 
   get isConnected(): boolean {
     return this.connected;
-  }
-
-  /** True once Redis holds every event that was on the topics when this replica (re)started. */
-  get caughtUp(): boolean {
-    return this.caughtUpFlag;
   }
 
   onApplicationBootstrap(): void {
@@ -262,7 +250,7 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
           this.position.set(id, applied);
         }
       }
-      if (!this.caughtUpFlag) {
+      if (!this.status.caughtUp) {
         this.target ??= await this.topicEnds();
         const reached = [...this.target].every(
           ([partition, end]) => (progress.get(partition) ?? 0n) >= end,
@@ -285,9 +273,8 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
   }
 
   private setCaughtUp(caughtUp: boolean): void {
-    if (caughtUp && !this.caughtUpFlag) this.logger.log('projection caught up with the topics');
-    this.caughtUpFlag = caughtUp;
-    caughtUpGauge.set(caughtUp ? 1 : 0);
+    if (caughtUp && !this.status.caughtUp) this.logger.log('projection caught up with the topics');
+    this.status.caughtUp = caughtUp;
   }
 
   private setConnected(connected: boolean): void {

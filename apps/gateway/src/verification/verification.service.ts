@@ -4,7 +4,7 @@ import { type VerificationCode } from '@keyway/contracts';
 import { hashKey, parseKey } from '@keyway/key-material';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayError } from '../http/gateway-error';
-import { ProjectionConsumer } from '../projection/projection.consumer';
+import { ProjectionStatus } from '../projection/projection-status';
 import { addressHex } from '../record/address-range';
 import { redisKeys } from '../record/redis-keys';
 import { SessionTokens } from '../sessions/session-tokens';
@@ -47,7 +47,7 @@ export class VerificationService {
     redis: Redis,
     private readonly keyIds: KeyIdCache,
     private readonly sessions: SessionTokens,
-    private readonly projection: ProjectionConsumer,
+    private readonly projection: ProjectionStatus,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {
     redis.defineCommand('keywayVerify', { lua: VERIFY_LUA });

@@ -1,0 +1,44 @@
+import { normalizePath, originalRequest, presentedCredential } from './credentials';
+
+describe('presented credential', () => {
+  it.each([
+    [{ authorization: 'Bearer kw_live_x' }, 'kw_live_x', null],
+    [{ authorization: 'bearer   kw_live_x' }, 'kw_live_x', null],
+    [{ authorization: 'kw_live_x' }, 'kw_live_x', null],
+    [{ 'x-api-key': 'kw_live_x' }, 'kw_live_x', null],
+    [{ 'x-api-key': 'key_1', 'x-api-secret': 'kw_live_x' }, 'kw_live_x', 'key_1'],
+    [{ authorization: 'Bearer kw_live_a', 'x-api-key': 'kw_live_b' }, 'kw_live_a', null],
+  ])('reads %j', (headers, credential, claimedKeyId) => {
+    expect(presentedCredential(headers)).toEqual({ credential, claimedKeyId });
+  });
+
+  it.each([
+    {},
+    { authorization: 'Basic dXNlcjpwYXNz' },
+    { authorization: '' },
+    { 'x-api-key': ' ' },
+  ])('finds none in %j', (headers) => expect(presentedCredential(headers)).toBeNull());
+});
+
+describe('original request', () => {
+  it('prefers X-Forwarded-* then X-Original-*, and drops the query', () => {
+    const fallback = { method: 'GET', path: '/' };
+    expect(
+      originalRequest({ 'x-forwarded-method': 'post', 'x-forwarded-uri': '/a?b=c' }, fallback),
+    ).toEqual({ method: 'POST', path: '/a' });
+    expect(
+      originalRequest({ 'x-original-method': 'DELETE', 'x-original-uri': '/z' }, fallback),
+    ).toEqual({ method: 'DELETE', path: '/z' });
+    expect(originalRequest({}, { method: 'PUT', path: '/envoy/path' })).toEqual({
+      method: 'PUT',
+      path: '/envoy/path',
+    });
+  });
+
+  it('resolves dot segments so a route is not reached through a look-alike path', () => {
+    expect(normalizePath('/public/../admin')).toBe('/admin');
+    expect(normalizePath('/public/%2e%2e/admin')).toBe('/admin');
+    expect(normalizePath('//evil.example/admin')).toBe('//evil.example/admin');
+    expect(normalizePath('relative')).toBe('/relative');
+  });
+});
