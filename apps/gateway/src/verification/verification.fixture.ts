@@ -1,4 +1,4 @@
-import { type Cluster, Redis } from 'ioredis';
+import { type Cluster, type Redis } from 'ioredis';
 import { type KeyEvent, type KeyIssuedV1 } from '@keyway/contracts';
 import { generateKey, hashKey } from '@keyway/key-material';
 import { gatewayConfig, gatewayEnvSchema } from '../config';
