@@ -96,6 +96,7 @@ function authorize(req: IncomingMessage, res: ServerResponse): void {
     case 'odd-code':
       deny(res, 401, 'not "json" safe');
       return;
+    case undefined:
     default:
       deny(res, 401, 'UNAUTHENTICATED');
   }
