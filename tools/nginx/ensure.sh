@@ -19,7 +19,7 @@ find_nginx() {
 }
 
 check_auth_request() {
-  "$1" -V 2>&1 | grep -q -- '--with-http_auth_request_module' ||
+  [[ "$("$1" -V 2>&1)" == *--with-http_auth_request_module* ]] ||
     die "$1 was built without http_auth_request_module (see '$1 -V'); install Debian's nginx package"
 }
 

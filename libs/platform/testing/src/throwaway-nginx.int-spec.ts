@@ -300,6 +300,16 @@ describe('startThrowawayNginx (forward auth)', () => {
     expect(docs).toContain(shown);
   });
 
+  it('says how to get nginx when it is missing', async () => {
+    await expect(
+      startThrowawayNginx({
+        command: '/nonexistent/nginx',
+        authUrl: authUrl(),
+        upstreamUrl: api.url,
+      }),
+    ).rejects.toThrow(/exited early .*tools\/nginx\/ensure\.sh/);
+  });
+
   it('stops, leaving nothing listening', async () => {
     const { port } = nginx;
     await nginx.stop();

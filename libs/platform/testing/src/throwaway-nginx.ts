@@ -103,7 +103,10 @@ export async function startThrowawayNginx(options: ThrowawayNginxOptions): Promi
     await pollUntil(`nginx on port ${port}`, () => isListening('127.0.0.1', port, 500), {
       timeoutMs: startTimeoutMs,
       gaveUp: () =>
-        started.isRunning() ? undefined : `exited early:\n${started.output()}${logs().error}`,
+        started.isRunning()
+          ? undefined
+          : `exited early (nginx with auth_request: tools/nginx/ensure.sh):\n` +
+            `${started.output()}${logs().error}`,
     });
   } catch (error) {
     await server?.terminate('SIGKILL');
@@ -116,11 +119,14 @@ export async function startThrowawayNginx(options: ThrowawayNginxOptions): Promi
     url: `http://127.0.0.1:${port}`,
     port,
     async reload(changes = {}) {
+      const previous = targets;
       targets = { ...targets, ...changes };
       write();
       try {
         await run(command, ['-t', '-q', ...nginxArgs]);
       } catch (error) {
+        targets = previous;
+        write();
         const { stderr } = error as { stderr?: string };
         throw new Error(`nginx -t rejected the new config:\n${stderr ?? ''}`, { cause: error });
       }
