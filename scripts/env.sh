@@ -41,3 +41,8 @@ ensure_kafka() {
 stop_kafka_if_started() {
   if [ -n "$STARTED_KAFKA" ]; then bash tools/kafka/stop.sh >&2 || true; fi
 }
+
+# Installs Debian's nginx (with auth_request) when missing, for the forward-auth tests.
+ensure_nginx() {
+  bash tools/nginx/ensure.sh >&2
+}

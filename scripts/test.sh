@@ -19,6 +19,7 @@ npx jest -c jest.unit.config.js --ci
 
 step "services"
 ensure_kafka
+ensure_nginx
 build
 node scripts/drop-test-databases.mjs
 

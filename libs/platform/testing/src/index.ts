@@ -27,6 +27,14 @@ export {
   type ThrowawayKafkaOptions,
 } from './throwaway-kafka';
 export {
+  renderForwardAuthConfig,
+  startThrowawayNginx,
+  type ForwardAuthConfigValues,
+  type ForwardAuthTargets,
+  type ThrowawayNginx,
+  type ThrowawayNginxOptions,
+} from './throwaway-nginx';
+export {
   startThrowawayPostgres,
   type ThrowawayPostgres,
   type ThrowawayPostgresOptions,
@@ -36,5 +44,11 @@ export {
   type ThrowawayRedis,
   type ThrowawayRedisOptions,
 } from './throwaway-redis';
+export {
+  startThrowawayRedisCluster,
+  type RedisClusterNode,
+  type ThrowawayRedisCluster,
+  type ThrowawayRedisClusterOptions,
+} from './throwaway-redis-cluster';
 export { TopicReader, type TopicMessage, type TopicReaderOptions } from './topic-reader';
 export { uniqueName } from './unique-name';
