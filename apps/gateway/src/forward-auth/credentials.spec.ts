@@ -29,6 +29,9 @@ describe('original request', () => {
     expect(
       originalRequest({ 'x-original-method': 'DELETE', 'x-original-uri': '/z' }, fallback),
     ).toEqual({ method: 'DELETE', path: '/z' });
+    expect(originalRequest({ 'x-original-url': 'https://api.example/v2/x?y=1' }, fallback)).toEqual(
+      { method: 'GET', path: '/v2/x' },
+    );
     expect(originalRequest({}, { method: 'PUT', path: '/envoy/path' })).toEqual({
       method: 'PUT',
       path: '/envoy/path',

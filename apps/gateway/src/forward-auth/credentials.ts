@@ -28,7 +28,11 @@ export function presentedCredential(headers: IncomingHttpHeaders): PresentedCred
   return null;
 }
 
-/** The original method and path (no query) the ingress asks about. */
+/**
+ * The original method and path (no query) the ingress asks about: Traefik's `X-Forwarded-*`,
+ * nginx's `X-Original-*`, ingress-nginx's `X-Original-URL` (a whole URL), or, for Envoy's
+ * ext_authz, the path after `/v1/authorize` with the request's own method.
+ */
 export function originalRequest(
   headers: IncomingHttpHeaders,
   fallback: { method: string; path: string },
@@ -38,7 +42,10 @@ export function originalRequest(
     single(headers['x-original-method']) ??
     fallback.method;
   const uri =
-    single(headers['x-forwarded-uri']) ?? single(headers['x-original-uri']) ?? fallback.path;
+    single(headers['x-forwarded-uri']) ??
+    single(headers['x-original-uri']) ??
+    pathOfUrl(single(headers['x-original-url'])) ??
+    fallback.path;
   return { method: method.toUpperCase(), path: normalizePath(uri) };
 }
 
@@ -52,5 +59,14 @@ export function normalizePath(uri: string): string {
     return new URL(`http://upstream${uri.startsWith('/') ? '' : '/'}${uri}`).pathname;
   } catch {
     return '/';
+  }
+}
+
+function pathOfUrl(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return undefined;
   }
 }
