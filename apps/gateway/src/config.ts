@@ -46,9 +46,10 @@ export const gatewayEnvSchema = runtimeEnv(8080)
       GATEWAY_REDIS_FAILURE_MODE: z.enum(['closed', 'open']).default('closed'),
       /**
        * A verification waits this long for a Redis that is connected but silent before answering
-       * 503. A Redis that is gone fails at once (no offline queue).
+       * 503. A Redis that is gone (connection closed or refused) fails at once: no offline queue.
+       * Long enough not to turn a burst of requests queued in this process into 503s.
        */
-      GATEWAY_REDIS_TIMEOUT_MS: z.coerce.number().int().min(5).max(10_000).default(100),
+      GATEWAY_REDIS_TIMEOUT_MS: z.coerce.number().int().min(5).max(10_000).default(1_000),
       /** The route policy of forward auth (YAML or JSON); unset: any valid key passes. */
       GATEWAY_ROUTE_POLICY_FILE: z.string().min(1).optional(),
       /** Invalid keys (malformed or unknown) one client address may send per window. */

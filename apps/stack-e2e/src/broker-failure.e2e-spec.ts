@@ -48,7 +48,7 @@ describe('broker killed mid-way', () => {
       async () => {
         for (const { id, key } of keys) {
           const hash = createHmac('sha256', stack.pepper).update(key).digest('hex');
-          expect(await stack.redis.get(`keyway:hash:${hash}`)).toBe(id);
+          expect(await stack.redis.get(`keyway:hash:{${hash}}`)).toBe(id);
         }
         const { rows } = await audit.query(
           'SELECT subject FROM audit_events WHERE subject = ANY($1)',

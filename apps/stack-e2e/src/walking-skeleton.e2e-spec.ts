@@ -58,15 +58,18 @@ describe('walking skeleton', () => {
     expect(event.type === KEY_EVENT_TYPES.issued && event.data.keyHash).toBe(keyHash);
     expect(event.actor).toMatch(/^key:key_/);
 
+    // The gateway verifies it from its Redis projection, which holds only the hash.
     await expectEventually(
       async () => {
-        expect(await stack.redis.get(`keyway:hash:${keyHash}`)).toBe(created.id);
-        const state = JSON.parse(
-          (await stack.redis.hget(`keyway:key:{${created.id}}`, 'state')) ?? 'null',
-        );
-        expect(state).toMatchObject({
+        expect(await stack.redis.get(`keyway:hash:{${keyHash}}`)).toBe(created.id);
+        const response = await fetch(`${stack.service('gateway').url}/v1/verify`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ key: created.key, scopes: ['companies:read'] }),
+        });
+        expect(await response.json()).toMatchObject({
+          valid: true,
           keyId: created.id,
-          status: 'active',
           scopes: ['companies:read'],
         });
       },

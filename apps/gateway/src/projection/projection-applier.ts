@@ -10,6 +10,8 @@ export interface RawMessage {
 
 export interface AppliedBatch {
   readonly keysChanged: number;
+  /** Keys issued by this batch (what a rebuild counts). */
+  readonly keysIssued: number;
   readonly membersChanged: number;
   /** Messages that can never be applied, to park on the dead-letter topic. */
   readonly poison: ReadonlyArray<{ readonly message: RawMessage; readonly reason: string }>;
@@ -37,10 +39,12 @@ export class ProjectionApplier {
     }
     const outcomes = await this.store.applyKeyChanges(keyChanges.map(({ change }) => change));
     let keysChanged = 0;
+    let keysIssued = 0;
     outcomes.forEach((outcome, index) => {
       const entry = keyChanges[index];
       if (!entry) return;
       if (outcome === 'applied' || outcome === 'gap') keysChanged++;
+      if (outcome === 'applied' && entry.change.kind === 'issued') keysIssued++;
       if (outcome === 'gap') {
         this.logger.warn(`${entry.change.keyId}: sequence ${entry.change.sequence} skips events`);
       }
@@ -52,6 +56,6 @@ export class ProjectionApplier {
       }
     });
     const membersChanged = await this.store.applyMemberChanges(memberChanges);
-    return { keysChanged, membersChanged, poison };
+    return { keysChanged, keysIssued, membersChanged, poison };
   }
 }

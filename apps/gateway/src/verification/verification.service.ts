@@ -68,6 +68,9 @@ export class VerificationService {
       });
     }
     try {
+      // Disconnected: fail now rather than wait (commands are not queued while Redis is away).
+      if (this.redis.status !== 'ready')
+        throw new Error(`Redis connection is ${this.redis.status}`);
       return await this.withinTimeout(async () => {
         const keyId = await this.keyIds.keyIdOf(located.keyHash);
         if (keyId === null) return verdictWithoutKey('NOT_FOUND');

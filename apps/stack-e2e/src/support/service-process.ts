@@ -14,6 +14,8 @@ export interface ServiceProcess {
   stop(): Promise<number | null>;
   /** SIGKILL: the process dies mid-work. */
   kill(): Promise<void>;
+  /** Sends a signal (SIGHUP, say) and returns at once. */
+  signal(signal: NodeJS.Signals): void;
 }
 
 function entry(name: ServiceName | 'identity-command'): string {
@@ -71,6 +73,9 @@ export async function startService(
     kill: async () => {
       if (child.exitCode === null) child.kill('SIGKILL');
       await exited;
+    },
+    signal: (signal) => {
+      child.kill(signal);
     },
   };
 }

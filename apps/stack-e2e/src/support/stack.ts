@@ -38,8 +38,11 @@ export class Stack {
   ) {}
 
   /** Another replica of a service on the same databases and consumer groups. */
-  async startReplica(name: ServiceName): Promise<ServiceProcess> {
-    const replica = await startService(name, this.env(name));
+  async startReplica(
+    name: ServiceName,
+    extraEnv: Record<string, string> = {},
+  ): Promise<ServiceProcess> {
+    const replica = await startService(name, { ...this.env(name), ...extraEnv });
     this.replicas.push(replica);
     return replica;
   }
