@@ -72,6 +72,14 @@ describe('broker killed mid-way', () => {
       details: { kafka: { status: 'up', degraded: true } },
     });
     const during = await issueKeys(20, 'during');
+    // The gateway keeps verifying from Redis alone, and stays ready (Kafka only degrades it).
+    const verified = await fetch(`${stack.service('gateway').url}/v1/verify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ key: before[0]?.key }),
+    });
+    expect(await verified.json()).toMatchObject({ valid: true, keyId: before[0]?.id });
+    expect((await fetch(`${stack.service('gateway').url}/health/ready`)).status).toBe(200);
 
     // The gateway dies too, mid-stream, and must resume from its committed offsets.
     await stack.service('gateway').kill();
