@@ -27,9 +27,17 @@ export interface VerificationRequest {
   readonly clientAddress: string | null;
 }
 
-type VerifyClient = Redis & {
-  keywayVerify(numberOfKeys: number, ...keysAndArgs: string[]): Promise<unknown[]>;
-};
+/** The record and up to this many rate-limit windows per verification. */
+const MAX_CHARGED_LIMITS = 16;
+
+type VerifyClient = Redis & Record<string, (...keysAndArgs: string[]) => Promise<unknown[]>>;
+
+/**
+ * One command per key count, each with a fixed `numberOfKeys`, so the first argument is the
+ * key record: ioredis's auto-pipelining on a Cluster routes a command by its first argument
+ * (with a variable key count that would be the count, not the key). All share one script SHA.
+ */
+const verifyCommand = (keyCount: number) => `keywayVerify${keyCount}`;
 
 const DEFAULT_CHARGE = [{ name: 'default', cost: 1 }];
 
@@ -50,7 +58,9 @@ export class VerificationService {
     private readonly projection: ProjectionStatus,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {
-    redis.defineCommand('keywayVerify', { lua: VERIFY_LUA });
+    for (let keyCount = 1; keyCount <= MAX_CHARGED_LIMITS + 1; keyCount++) {
+      redis.defineCommand(verifyCommand(keyCount), { numberOfKeys: keyCount, lua: VERIFY_LUA });
+    }
     this.redis = redis as VerifyClient;
   }
 
@@ -115,7 +125,9 @@ export class VerificationService {
       ...scopes,
       ...charges.flatMap(({ name, cost }) => [name, String(cost)]),
     ];
-    return this.redis.keywayVerify(keys.length, ...keys, ...args);
+    const command = this.redis[verifyCommand(keys.length)];
+    if (command === undefined) throw new GatewayError('VALIDATION_ERROR', 'too many rate limits');
+    return command.call(this.redis, ...keys, ...args);
   }
 
   private async withinTimeout<T>(work: () => Promise<T>): Promise<T> {
