@@ -5,6 +5,7 @@ import { parseEnvOrExit } from '@keyway/platform-config';
 import { startHttpService } from '@keyway/platform-observability';
 import { gatewayConfig, gatewayEnvSchema } from './config';
 import { GatewayModule } from './gateway.module';
+import { GatewayExceptionFilter } from './http/gateway-exception.filter';
 import { VerificationRoutes } from './http/verification-routes';
 import { serveGatewayDocs } from './openapi';
 
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
     ...config.http,
     configure: (app) => {
       const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
+      app.useGlobalFilters(new GatewayExceptionFilter());
       app.get(VerificationRoutes).register(fastify);
       serveGatewayDocs(app);
       if (config.developmentPepper) {
