@@ -131,7 +131,8 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const { topic, partition } = batch;
     const first = batch.messages[0];
-    if (!first) return;
+    // A batch fetched before a rebalance or a seek is stale: its partition is read again.
+    if (!first || !isRunning() || isStale()) return;
     const applied = await this.retrying(
       () => this.store.partitionProgress(this.groupId, topic, partition),
       heartbeat,
@@ -146,7 +147,7 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
       .filter((message) => BigInt(message.offset) >= applied)
       .map((message) => ({ offset: message.offset, value: message.value?.toString() ?? '' }));
     const last = batch.messages[batch.messages.length - 1] ?? first;
-    if (messages.length > 0 && isRunning() && !isStale()) {
+    if (messages.length > 0) {
       const result = await this.retrying(() => this.applier.apply(topic, messages), heartbeat);
       for (const { message, reason } of result.poison) {
         await this.retrying(() => this.deadLetter(topic, partition, message, reason), heartbeat);
