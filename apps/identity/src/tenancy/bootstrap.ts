@@ -1,18 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
-import { PLATFORM_ADMIN } from '../auth/permissions';
-import { ApiError } from '../http/error-codes';
-import { WorkspacesService } from './workspaces.service';
-
-/** Serialises bootstraps so that two at once cannot both find the platform empty. */
-const BOOTSTRAP_LOCK_ID = 0x626f6f74; // "boot"
-
-export interface BootstrapResult {
-  workspaceId: string;
-  memberId: string;
-  key: string;
-}
+import { type BootstrapResult, PLATFORM_ADMIN_SCOPE } from '@keyway/contracts';
+import { WorkspacesRepository } from '../workspaces/workspaces.repository';
+import { CreateWorkspace } from './create-workspace';
+import { TenancyError, TenancyErrorCode } from './tenancy.errors';
 
 /**
  * Creates the first workspace, its owner and the owner's key, which also holds
@@ -22,20 +14,24 @@ export interface BootstrapResult {
 export class Bootstrap {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly workspaces: WorkspacesService,
+    private readonly workspaces: WorkspacesRepository,
+    private readonly createWorkspace: CreateWorkspace,
   ) {}
 
   async execute(input: { workspace: string; ownerEmail: string }): Promise<BootstrapResult> {
     return this.dataSource.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK_ID]);
-      const [{ count }] = (await tx.query('SELECT count(*)::int AS count FROM workspaces')) as [
-        { count: number },
-      ];
-      if (count > 0) {
-        throw new ApiError('CONFLICT', 'Keyway is already bootstrapped: a workspace exists');
+      if (await this.workspaces.anyExistsForBootstrap(tx)) {
+        throw new TenancyError(
+          TenancyErrorCode.ALREADY_BOOTSTRAPPED,
+          'Keyway is already bootstrapped: a workspace exists',
+        );
       }
-      const created = await this.workspaces.create(
-        { name: input.workspace, ownerEmail: input.ownerEmail, extraScopes: [PLATFORM_ADMIN] },
+      const created = await this.createWorkspace.execute(
+        {
+          name: input.workspace,
+          ownerEmail: input.ownerEmail,
+          extraScopes: [PLATFORM_ADMIN_SCOPE],
+        },
         { actor: 'system' },
         tx,
       );
