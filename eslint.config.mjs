@@ -67,7 +67,7 @@ const LIBRARY_BY_NAME = {
 };
 
 // identity's folders, lowest first: each imports only folders before it, so the graph runs one
-// way (docs/architecture.md). Root files: config, clock, ids, pepper and domain-error are below
+// way (docs/architecture.md). Tests may reach further up to build their fixtures. Root files: config, clock, ids, pepper and domain-error are below
 // every folder; identity.module, command, main and openapi compose them and sit above.
 const IDENTITY_FOLDERS = [
   'migrations',
