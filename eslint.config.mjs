@@ -4,27 +4,40 @@ import tseslint from 'typescript-eslint';
 
 const testFiles = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'];
 
-// Which kinds and scopes of project may import which. Tests may also import type:testing.
+// Which kinds and scopes of project may import which (every project.json has one scope:* and one
+// type:* tag; docs/development.md). Apps never import apps. Tests may also import type:testing.
+//   type:app          a deployable (identity, gateway, audit, cli)
+//   type:feature      Nest modules with routes of their own (observability: health, metrics)
+//   type:data-access  clients of our infrastructure (database, kafka, redis)
+//   type:util         pure code and config parsing (key-material, config)
+//   type:contracts    event and HTTP contracts: zod schemas, nothing of ours below them
+//   type:testing      the test harness; type:e2e the end-to-end suites
+const withTesting = (allowTesting, tags) => tags.concat(allowTesting ? ['type:testing'] : []);
 const depConstraints = (allowTesting) => [
   {
     sourceTag: 'type:app',
-    onlyDependOnLibsWithTags: [
+    onlyDependOnLibsWithTags: withTesting(allowTesting, [
       'type:feature',
       'type:data-access',
       'type:contracts',
       'type:util',
-    ].concat(allowTesting ? ['type:testing'] : []),
+    ]),
   },
   {
     sourceTag: 'type:feature',
-    onlyDependOnLibsWithTags: ['type:data-access', 'type:contracts', 'type:util'],
+    onlyDependOnLibsWithTags: withTesting(allowTesting, [
+      'type:data-access',
+      'type:contracts',
+      'type:util',
+    ]),
   },
-  { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
+  {
+    sourceTag: 'type:data-access',
+    onlyDependOnLibsWithTags: withTesting(allowTesting, ['type:contracts', 'type:util']),
+  },
   {
     sourceTag: 'type:util',
-    onlyDependOnLibsWithTags: ['type:contracts', 'type:util'].concat(
-      allowTesting ? ['type:testing'] : [],
-    ),
+    onlyDependOnLibsWithTags: withTesting(allowTesting, ['type:contracts', 'type:util']),
   },
   { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
   {
@@ -41,6 +54,85 @@ const depConstraints = (allowTesting) => [
   { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },
   { sourceTag: 'scope:audit', onlyDependOnLibsWithTags: ['scope:audit', 'scope:shared'] },
   { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:cli', 'scope:shared'] },
+  // The CLI talks to the services over HTTP or runs their own commands: contracts and utils only.
+  {
+    sourceTag: 'scope:cli',
+    onlyDependOnLibsWithTags: withTesting(allowTesting, ['type:contracts', 'type:util']),
+  },
+];
+
+const LIBRARY_BY_NAME = {
+  group: ['../../*/libs/*', '**/libs/**'],
+  message: 'Import a library by its @keyway/* name.',
+};
+
+// identity's folders, lowest first: each imports only folders before it, so the graph runs one
+// way (docs/architecture.md). Tests may reach further up to build their fixtures. Root files: config, clock, ids, pepper and domain-error are below
+// every folder; identity.module, command, main and openapi compose them and sit above.
+const IDENTITY_FOLDERS = [
+  'migrations',
+  'outbox',
+  'event-store',
+  'auth',
+  'http',
+  'idempotency',
+  'workspaces',
+  'members',
+  'keys',
+  'tenancy',
+  'projections',
+  'errors',
+];
+const IDENTITY_COMPOSITION = ['identity.module', 'command', 'main', 'openapi', 'openapi-export'];
+const identityLayering = [
+  ...IDENTITY_FOLDERS.map((folder, index) => {
+    const above = IDENTITY_FOLDERS.slice(index + 1);
+    return {
+      files: [`apps/identity/src/${folder}/**/*.ts`],
+      ignores: testFiles,
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              LIBRARY_BY_NAME,
+              {
+                group: [
+                  ...above.flatMap((name) => [`../${name}/*`, `../../${name}/*`]),
+                  ...IDENTITY_COMPOSITION.flatMap((name) => [`../${name}`, `../../${name}`]),
+                ],
+                message: `identity's folders depend one way (${IDENTITY_FOLDERS.join(' → ')}): ${folder}/ imports only folders before it.`,
+              },
+            ],
+          },
+        ],
+      },
+    };
+  }),
+  {
+    files: ['apps/identity/src/*.ts'],
+    ignores: [...testFiles, ...IDENTITY_COMPOSITION.map((name) => `apps/identity/src/${name}.ts`)],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            LIBRARY_BY_NAME,
+            {
+              group: [
+                ...IDENTITY_FOLDERS.filter((name) => name !== 'migrations').map(
+                  (name) => `./${name}/*`,
+                ),
+                ...IDENTITY_COMPOSITION.map((name) => `./${name}`),
+              ],
+              message:
+                "identity's root kernel (config, clock, ids, pepper, domain-error…) is below every folder.",
+            },
+          ],
+        },
+      ],
+    },
+  },
 ];
 
 const boundaries = (allowTesting) => ({
@@ -89,19 +181,10 @@ export default [
       ],
       eqeqeq: ['error', 'always'],
       'no-console': 'error',
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['../../*/libs/*', '**/libs/**'],
-              message: 'Import a library by its @keyway/* name.',
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { patterns: [LIBRARY_BY_NAME] }],
     },
   },
+  ...identityLayering,
   { files: testFiles, rules: { ...boundaries(true), 'no-console': 'off' } },
   {
     files: ['apps/cli/**/*.ts', 'tools/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],

@@ -11,7 +11,7 @@ trap stop_kafka_if_started EXIT
 step "format (prettier)"
 npx prettier --check . --log-level warn
 step "lint (eslint, Nx module boundaries)"
-npx eslint . --max-warnings 0
+bash scripts/lint.sh
 step "types (tsc)"
 npx tsc -p tsconfig.json --noEmit
 step "unit tests"

@@ -1,3 +1,5 @@
+import { type ErrorBody } from '@keyway/contracts';
+
 /** A minimal client of identity's management API for the CLI. */
 export class IdentityClient {
   constructor(
@@ -17,7 +19,7 @@ export class IdentityClient {
     const text = await response.text();
     const json: unknown = text ? JSON.parse(text) : null;
     if (!response.ok) {
-      const error = json as { code?: string; message?: string } | null;
+      const error = json as Partial<ErrorBody> | null;
       throw new Error(`${response.status} ${error?.code ?? ''}: ${error?.message ?? text}`);
     }
     return json as T;

@@ -1,4 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
+import {
+  type CreateKeyRequest,
+  type KeyList,
+  type KeyResource,
+  type KeyWithSecret,
+  type RevokeKeyRequest,
+} from '@keyway/contracts';
 import { IdentityClient } from './identity-client';
 import { runServiceCommand } from './run-service-command';
 
@@ -68,16 +75,14 @@ export function keywayCli(): Command {
         },
         command: Command,
       ) => {
-        const created = await connection(command).request<{ key: string; id: string }>(
-          'POST',
-          '/v1/keys',
-          {
-            name: options.name,
-            environment: options.environment,
-            scopes: options.scopes.split(',').filter(Boolean),
-            expires: options.expires,
-          },
-        );
+        const body: CreateKeyRequest = {
+          name: options.name,
+          // Checked by identity, which answers a wrong value with 400 VALIDATION_ERROR.
+          environment: options.environment as CreateKeyRequest['environment'],
+          scopes: options.scopes.split(',').filter(Boolean),
+          expires: options.expires,
+        };
+        const created = await connection(command).request<KeyWithSecret>('POST', '/v1/keys', body);
         print(
           created,
           options.json,
@@ -109,10 +114,10 @@ export function keywayCli(): Command {
         if (options.status) query.set('status', options.status);
         if (options.environment) query.set('environment', options.environment);
         if (options.cursor) query.set('cursor', options.cursor);
-        const page = await connection(command).request<{
-          data: ListedKey[];
-          nextCursor: string | null;
-        }>('GET', `/v1/keys?${query.toString()}`);
+        const page = await connection(command).request<KeyList>(
+          'GET',
+          `/v1/keys?${query.toString()}`,
+        );
         print(page, options.json, () =>
           [
             ...page.data.map((key) =>
@@ -132,10 +137,11 @@ export function keywayCli(): Command {
     .option('--reason <reason>', 'why, for the audit trail')
     .option('--json', 'print the response as JSON')
     .action(async (id: string, options: { reason?: string; json?: boolean }, command: Command) => {
-      const revoked = await connection(command).request<ListedKey>(
+      const body: RevokeKeyRequest = options.reason ? { reason: options.reason } : {};
+      const revoked = await connection(command).request<KeyResource>(
         'POST',
         `/v1/keys/${encodeURIComponent(id)}/revoke`,
-        options.reason ? { reason: options.reason } : {},
+        body,
       );
       print(revoked, options.json, () => `${revoked.id} ${revoked.status}`);
     });
@@ -152,14 +158,6 @@ export function keywayCli(): Command {
     });
 
   return program;
-}
-
-interface ListedKey {
-  id: string;
-  name: string;
-  status: string;
-  start: string;
-  last4: string;
 }
 
 if (require.main === module) {

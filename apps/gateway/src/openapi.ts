@@ -3,7 +3,7 @@ import { type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { z } from 'zod';
 import {
   CreateSessionRequest,
-  ErrorBody,
+  GatewayErrorBody,
   GATEWAY_ERROR_CODES,
   SessionResponse,
   VERIFICATION_CODES,
@@ -20,7 +20,7 @@ const schema = (type: z.ZodType, io: 'input' | 'output' = 'output') =>
 const json = (ref: string) => ({
   'application/json': { schema: { $ref: `#/components/schemas/${ref}` } },
 });
-const error = (description: string) => ({ description, content: json('ErrorBody') });
+const error = (description: string) => ({ description, content: json('GatewayErrorBody') });
 
 const rateLimitHeaders = {
   'RateLimit-Policy': {
@@ -114,8 +114,8 @@ export function gatewayOpenApi(): OpenAPIObject {
         VerifyKeyResponse: schema(VerifyKeyResponse),
         CreateSessionRequest: schema(CreateSessionRequest, 'input'),
         SessionResponse: schema(SessionResponse),
-        ErrorBody: {
-          ...schema(ErrorBody),
+        GatewayErrorBody: {
+          ...schema(GatewayErrorBody),
           description: `\`code\`: ${[...GATEWAY_ERROR_CODES, ...VERIFICATION_CODES.filter((c) => c !== 'VALID')].join(', ')}`,
         },
       },

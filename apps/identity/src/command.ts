@@ -6,12 +6,11 @@ import { parseEnvOrExit } from '@keyway/platform-config';
 import { DatabaseModule, openDatabase } from '@keyway/platform-database';
 import { identityConfig, identityEnvSchema, resolvePepper, type IdentityConfig } from './config';
 import { identityDatabase } from './database';
-import { EventStoreModule } from './event-store/event-store.module';
-import { ApiError } from './http/error-codes';
 import { IdentityConfigModule } from './identity-config.module';
 import { ProjectionRebuild } from './projections/projection-rebuild';
-import { Bootstrap } from './workspaces/bootstrap';
-import { WorkspacesModule } from './workspaces/workspaces.module';
+import { ProjectionsModule } from './projections/projections.module';
+import { Bootstrap } from './tenancy/bootstrap';
+import { TenancyModule } from './tenancy/tenancy.module';
 
 /** What the operator CLI runs against identity's own database (no HTTP, no Kafka needed). */
 @Module({})
@@ -22,8 +21,8 @@ class IdentityCommandModule {
       imports: [
         IdentityConfigModule.register(config),
         DatabaseModule.forRoot(identityDatabase(config)),
-        EventStoreModule,
-        WorkspacesModule,
+        TenancyModule,
+        ProjectionsModule,
       ],
     };
   }
@@ -95,9 +94,7 @@ if (require.main === module) {
     .parseAsync(process.argv)
     .catch((error: unknown) => {
       if (error instanceof CommanderError) process.exit(error.exitCode);
-      const message =
-        error instanceof ApiError || error instanceof Error ? error.message : String(error);
-      process.stderr.write(`error: ${message}\n`);
+      process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
       process.exit(1);
     });
 }

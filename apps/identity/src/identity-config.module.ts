@@ -1,7 +1,7 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { Clock } from './clock';
 import { IDENTITY_CONFIG, type IdentityConfig, resolvePepper } from './config';
-import { PEPPER } from './keys/pepper';
+import { PEPPER } from './pepper';
 
 /** The validated config, the pepper and the clock, for every identity module. */
 @Module({})

@@ -6,17 +6,17 @@ import { TOPIC_SPECS } from '@keyway/contracts';
 import { DatabaseModule } from '@keyway/platform-database';
 import { KafkaHealth, KafkaModule } from '@keyway/platform-kafka';
 import { healthEndpoints, ObservabilityModule } from '@keyway/platform-observability';
-import { AuthModule } from './auth/auth.module';
 import { type IdentityConfig } from './config';
 import { identityDatabase } from './database';
-import { OutboxModule } from './event-store/outbox.module';
-import { ErrorFilter } from './http/error.filter';
+import { ErrorFilter } from './errors/error.filter';
+import { ValidationPipe } from './http/validation.pipe';
 import { IdentityConfigModule } from './identity-config.module';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { KeyExpiryModule, KeysModule } from './keys/keys.module';
 import { MembersModule } from './members/members.module';
-import { ValidationPipe } from './http/validation.pipe';
+import { OutboxModule } from './outbox/outbox.module';
+import { TenancyModule } from './tenancy/tenancy.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
 
 /** The identity service: management API, event store, outbox relay. */
@@ -42,12 +42,12 @@ export class IdentityModule {
         DatabaseModule.forRoot(identityDatabase(config)),
         KafkaModule.forRoot({ ...config.kafka, topics: TOPIC_SPECS }),
         OutboxModule,
-        AuthModule,
         IdempotencyModule,
         KeysModule,
         KeyExpiryModule,
         MembersModule,
         WorkspacesModule,
+        TenancyModule,
       ],
       controllers: [...health.controllers],
       providers: [

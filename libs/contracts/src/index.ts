@@ -1,7 +1,8 @@
-// @keyway/contracts: Keyway's event contracts. Runtime schemas (zod) with their inferred types.
+// @keyway/contracts: Keyway's event and HTTP contracts. Runtime schemas (zod) with their inferred
+// types.
 export { TOPICS, TOPIC_SPECS, type TopicName, type TopicSpec } from './topics';
 export { Actor, IpAddress, IsoTimestamp, KeyHash, KeyId, MemberId, WorkspaceId } from './scalars';
-export { RateLimit, rateLimitWindowMs } from './rate-limit';
+export { RateLimit, rateLimitWindowMs, withWindowMs } from './rate-limit';
 export { CloudEventEnvelope, cloudEventSchema, type CloudEvent } from './cloud-event';
 export { ContractViolation } from './contract-violation';
 
@@ -40,6 +41,34 @@ export {
   isManagementScope,
   type ManagementScope,
 } from './http/roles';
+export { durationMs } from './http/duration';
+export { ERROR_CODES, ERROR_STATUS, ErrorBody, type ErrorCode } from './http/errors';
+export {
+  CreateKeyRequest,
+  EXPIRY_PRESETS,
+  KeyEventList,
+  KeyList,
+  KeyResource,
+  KeyWithSecret,
+  ListKeysQuery,
+  RateLimitInput,
+  RevokeKeyRequest,
+  RotateKeyRequest,
+  UpdateKeyRequest,
+} from './http/keys';
+export {
+  CreateMemberRequest,
+  MemberList,
+  MemberResource,
+  UpdateMemberRequest,
+} from './http/members';
+export {
+  BootstrapResult,
+  CreatedWorkspace,
+  CreateWorkspaceRequest,
+  UpdateWorkspaceRequest,
+  WorkspaceResource,
+} from './http/workspaces';
 
 export { SCOPE_GRAMMAR, ScopeName } from './keys/scope-grammar';
 export {
@@ -49,7 +78,11 @@ export {
   VerifyKeyResponse,
 } from './gateway/verify-key';
 export { CreateSessionRequest, SESSION_MAX_TTL_SECONDS, SessionResponse } from './gateway/sessions';
-export { ErrorBody, GATEWAY_ERROR_CODES, type GatewayErrorCode } from './gateway/gateway-errors';
+export {
+  GATEWAY_ERROR_CODES,
+  GatewayErrorBody,
+  type GatewayErrorCode,
+} from './gateway/gateway-errors';
 
 export { EVENT_CATALOG, type EventContract, type EventType } from './event-catalog';
 export { eventJsonSchemas, type JsonSchema } from './export/json-schemas';

@@ -35,3 +35,12 @@ export const RateLimits = z.array(RateLimit).superRefine((rateLimits, ctx) => {
 });
 
 export type RateLimit = z.infer<typeof RateLimit>;
+
+/** Rate limits as a client writes them (valid windows), with `windowMs` filled in. */
+export function withWindowMs(limits: readonly Omit<RateLimit, 'windowMs'>[]): RateLimit[] {
+  return limits.map(({ name, limit, window }) => {
+    const windowMs = rateLimitWindowMs(window);
+    if (windowMs === null) throw new RangeError(`not a rate limit window: ${window}`);
+    return { name, limit, window, windowMs };
+  });
+}

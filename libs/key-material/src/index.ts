@@ -11,3 +11,4 @@ export {
   type KeyShapeError,
   type ParsedKey,
 } from './api-key';
+export { BASE62, randomBase62, toBase62 } from './base62';

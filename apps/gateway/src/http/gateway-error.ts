@@ -17,7 +17,7 @@ export function statusOf(code: GatewayErrorCode): number {
   switch (code) {
     case 'VALIDATION_ERROR':
       return 400;
-    case 'UNAUTHORIZED':
+    case 'UNAUTHENTICATED':
       return 401;
     case 'FORBIDDEN':
       return 403;

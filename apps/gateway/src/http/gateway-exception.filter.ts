@@ -6,12 +6,12 @@ import {
   Logger,
 } from '@nestjs/common';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
-import { type ErrorBody, type GatewayErrorCode } from '@keyway/contracts';
+import { type GatewayErrorBody, type GatewayErrorCode } from '@keyway/contracts';
 import { GatewayError, statusOf } from './gateway-error';
 
 const BY_STATUS: Readonly<Record<number, GatewayErrorCode>> = {
   400: 'VALIDATION_ERROR',
-  401: 'UNAUTHORIZED',
+  401: 'UNAUTHENTICATED',
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',
@@ -35,7 +35,7 @@ export class GatewayExceptionFilter implements ExceptionFilter {
     const error = this.toGatewayError(exception);
     if (error.code === 'INTERNAL_ERROR')
       this.logger.error(String((exception as Error)?.stack ?? exception));
-    const body: ErrorBody = {
+    const body: GatewayErrorBody = {
       code: error.code,
       message: error.message,
       ...(error.details ? { details: error.details } : {}),

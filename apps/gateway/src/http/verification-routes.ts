@@ -9,7 +9,7 @@ import {
   CreateSessionRequest,
   SCOPE_GRAMMAR,
   VerifyKeyRequest,
-  type ErrorBody,
+  type GatewayErrorBody,
   type SessionResponse,
   type VerificationCode,
 } from '@keyway/contracts';
@@ -116,7 +116,7 @@ export class VerificationRoutes {
     const presented = presentedCredential(request.headers);
     if (presented === null) {
       throw new GatewayError(
-        'UNAUTHORIZED',
+        'UNAUTHENTICATED',
         'no key: send Authorization: Bearer <key> or X-Api-Key',
       );
     }
@@ -210,7 +210,7 @@ export class VerificationRoutes {
     reply: FastifyReply,
     code: Exclude<VerificationCode, 'VALID'>,
   ) {
-    const body: ErrorBody = { code, message: DENIAL_MESSAGES[code], requestId: request.id };
+    const body: GatewayErrorBody = { code, message: DENIAL_MESSAGES[code], requestId: request.id };
     void reply.code(denialStatus(code)).header('x-keyway-error-code', code).send(body);
   }
 
@@ -221,7 +221,7 @@ export class VerificationRoutes {
         `${request.method} ${request.routeOptions.url}: ${String(error.stack ?? error)}`,
       );
     }
-    const body: ErrorBody = {
+    const body: GatewayErrorBody = {
       code: known.code,
       message: known.message,
       ...(known.details ? { details: known.details } : {}),

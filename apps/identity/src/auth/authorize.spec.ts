@@ -5,7 +5,7 @@ import {
   assertCanManageKey,
   assertManagementKeyOwned,
 } from './authorize';
-import { ROLE_SCOPES } from './permissions';
+import { ROLE_SCOPES } from '@keyway/contracts';
 import { type Principal } from './principal';
 
 const principal = (

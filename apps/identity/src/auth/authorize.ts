@@ -1,6 +1,23 @@
 import { AuthError } from './auth.errors';
-import { isManagementScope, PLATFORM_ADMIN, ROLE_SCOPES, type Role } from './permissions';
+import {
+  isManagementScope,
+  type MemberRole,
+  PLATFORM_ADMIN_SCOPE,
+  ROLE_SCOPES,
+} from '@keyway/contracts';
 import { type Principal } from './principal';
+
+/**
+ * What a member's key may do now: the scopes it carries that the member's current role allows.
+ * `keyway:platform:admin` belongs to no role; the bootstrap key keeps it while its member is an
+ * owner.
+ */
+export function scopesWithinRole(scopes: readonly string[], role: MemberRole): string[] {
+  const allowed = new Set<string>(ROLE_SCOPES[role]);
+  return scopes.filter(
+    (scope) => allowed.has(scope) || (scope === PLATFORM_ADMIN_SCOPE && role === 'owner'),
+  );
+}
 
 /**
  * Nobody grants a management scope they do not hold, and `keyway:platform:admin` is never granted
@@ -10,10 +27,11 @@ import { type Principal } from './principal';
 export function assertCanGrantScopes(principal: Principal, scopes: readonly string[]): void {
   const missing = scopes.filter(
     (scope) =>
-      isManagementScope(scope) && (scope === PLATFORM_ADMIN || !principal.scopes.includes(scope)),
+      isManagementScope(scope) &&
+      (scope === PLATFORM_ADMIN_SCOPE || !principal.scopes.includes(scope)),
   );
   if (missing.length > 0) {
-    throw new AuthError('FORBIDDEN', {
+    throw AuthError.forbidden({
       reason: 'cannot grant scopes the caller does not hold',
       scopes: missing,
     });
@@ -21,10 +39,10 @@ export function assertCanGrantScopes(principal: Principal, scopes: readonly stri
 }
 
 /** Nobody grants a role whose scopes they do not all hold (an admin cannot make an owner). */
-export function assertCanGrantRole(principal: Principal, role: Role): void {
+export function assertCanGrantRole(principal: Principal, role: MemberRole): void {
   const missing = ROLE_SCOPES[role].filter((scope) => !principal.scopes.includes(scope));
   if (missing.length > 0) {
-    throw new AuthError('FORBIDDEN', { reason: `cannot grant the role ${role}`, scopes: missing });
+    throw AuthError.forbidden({ reason: `cannot grant the role ${role}`, scopes: missing });
   }
 }
 
@@ -38,13 +56,13 @@ export function assertCanManageKey(
   key: { ownerId: string | null; scopes: readonly string[] },
 ): void {
   if (principal.role === 'member' && key.ownerId !== principal.ownerId) {
-    throw new AuthError('FORBIDDEN', { reason: 'members manage only their own keys' });
+    throw AuthError.forbidden({ reason: 'members manage only their own keys' });
   }
   const stronger = key.scopes.filter(
     (scope) => isManagementScope(scope) && !principal.scopes.includes(scope),
   );
   if (stronger.length > 0) {
-    throw new AuthError('FORBIDDEN', {
+    throw AuthError.forbidden({
       reason: 'the key holds scopes the caller does not',
       scopes: stronger,
     });
@@ -61,7 +79,7 @@ export function assertManagementKeyOwned(
 ): void {
   if (principal.role === null || !key.scopes.some(isManagementScope)) return;
   if (!key.ownerId?.startsWith('mem_')) {
-    throw new AuthError('FORBIDDEN', {
+    throw AuthError.forbidden({
       reason: 'a key with keyway:* scopes issued by a member must be owned by a member',
     });
   }

@@ -7,7 +7,7 @@ import { AuthError } from './auth.errors';
 export class BearerAuthGuard extends AuthGuard('bearer') {
   override handleRequest<TUser>(error: unknown, user: TUser | false): TUser {
     if (error) throw error;
-    if (!user) throw new AuthError('UNAUTHENTICATED');
+    if (!user) throw AuthError.unauthenticated();
     return user;
   }
 }

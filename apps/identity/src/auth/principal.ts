@@ -1,4 +1,4 @@
-import { type Role } from './permissions';
+import { type MemberRole } from '@keyway/contracts';
 
 /** The authenticated caller of the management API: a Keyway key, capped by its owner's role. */
 export interface Principal {
@@ -8,5 +8,5 @@ export interface Principal {
   scopes: readonly string[];
   ownerId: string | null;
   /** The owning member's current role; null for a key not owned by a member. */
-  role: Role | null;
+  role: MemberRole | null;
 }

@@ -6,7 +6,7 @@ import {
   SetMetadata,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { type ManagementScope } from './permissions';
+import { type ManagementScope } from '@keyway/contracts';
 import { type Principal } from './principal';
 import { AuthError } from './auth.errors';
 
@@ -26,9 +26,9 @@ export class ScopesGuard implements CanActivate {
     );
     if (!required?.length) return true;
     const principal = context.switchToHttp().getRequest<{ user?: Principal }>().user;
-    if (principal === undefined) throw new AuthError('UNAUTHENTICATED');
+    if (principal === undefined) throw AuthError.unauthenticated();
     if (!required.some((scope) => principal.scopes.includes(scope))) {
-      throw new AuthError('FORBIDDEN', { requiredScopes: required });
+      throw AuthError.forbidden({ requiredScopes: required });
     }
     return true;
   }
@@ -37,6 +37,6 @@ export class ScopesGuard implements CanActivate {
 /** The authenticated principal of the request. */
 export const CurrentPrincipal = createParamDecorator((_: unknown, context: ExecutionContext) => {
   const principal = context.switchToHttp().getRequest<{ user?: Principal }>().user;
-  if (principal === undefined) throw new AuthError('UNAUTHENTICATED');
+  if (principal === undefined) throw AuthError.unauthenticated();
   return principal;
 });

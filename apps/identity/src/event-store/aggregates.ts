@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '../clock';
-import { Changes } from './changes';
 import {
   type AppendRequest,
   type EventContext,
@@ -25,6 +24,8 @@ export interface ExecuteRequest<S> {
   /** Checks made on the current state before deciding (authorisation, say). */
   authorize?: (state: S | null, tx: EntityManager) => void | Promise<void>;
   decide: (state: S | null, now: Date) => NewEvent[];
+  /** Brings the aggregate's read model up to date with one recorded event, in the same transaction. */
+  project: (tx: EntityManager, event: RecordedEvent) => Promise<void>;
   context: EventContext;
 }
 
@@ -34,15 +35,15 @@ export interface Executed<S> {
 }
 
 /**
- * Runs one command on one aggregate: load its events, fold them into state, decide, record, in
- * one transaction. A concurrent writer makes the append fail with `ConcurrencyConflict`.
+ * Runs one command on one aggregate: load its events, fold them into state, decide, append to
+ * the store (and so the outbox), update the read model, in one transaction. A concurrent writer
+ * makes the append fail with `EventStoreError` `CONCURRENCY_CONFLICT`.
  */
 @Injectable()
 export class Aggregates {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly store: EventStore,
-    private readonly changes: Changes,
     private readonly clock: Clock,
   ) {}
 
@@ -57,7 +58,7 @@ export class Aggregates {
       if (events.length === 0) return { state, recorded: [] };
       if (state === null && history.length > 0)
         throw new Error('cannot create over another workspace');
-      const recorded = await this.changes.record(tx, {
+      const recorded = await this.store.append(tx, {
         topic: request.topic,
         aggregateType: request.aggregateType,
         aggregateId: request.aggregateId,
@@ -67,6 +68,7 @@ export class Aggregates {
         events,
         context: request.context,
       });
+      for (const event of recorded) await request.project(tx, event);
       return { state: request.fold([...history, ...recorded]), recorded };
     };
     return manager ? work(manager) : this.dataSource.transaction(work);

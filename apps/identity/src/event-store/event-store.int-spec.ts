@@ -4,7 +4,8 @@ import { dropDatabase, postgresFromEnv, uniqueName } from '@keyway/platform-test
 import { Clock } from '../clock';
 import { IDENTITY_MIGRATIONS } from '../migrations';
 import { EventStore, type AppendRequest } from './event-store';
-import { ConcurrencyConflict } from './event-store.errors';
+import { OutboxRepository } from '../outbox/outbox.repository';
+import { EventStoreError, EventStoreErrorCode } from './event-store.errors';
 
 describe('event store (real Postgres, real migrations)', () => {
   const database = uniqueName('int_identity');
@@ -18,7 +19,7 @@ describe('event store (real Postgres, real migrations)', () => {
       migrations: IDENTITY_MIGRATIONS,
       applicationName: 'identity-int',
     });
-    store = new EventStore(dataSource, new Clock());
+    store = new EventStore(dataSource, new OutboxRepository(dataSource), new Clock());
   });
 
   afterAll(async () => {
@@ -70,7 +71,10 @@ describe('event store (real Postgres, real migrations)', () => {
       (result): result is PromiseRejectedResult => result.status === 'rejected',
     );
     expect(rejected).toHaveLength(19);
-    for (const { reason } of rejected) expect(reason).toBeInstanceOf(ConcurrencyConflict);
+    for (const { reason } of rejected) {
+      expect(reason).toBeInstanceOf(EventStoreError);
+      expect(reason).toMatchObject({ code: EventStoreErrorCode.CONCURRENCY_CONFLICT });
+    }
     expect((await store.load('key_race')).map((event) => event.sequence)).toEqual([1, 2]);
   });
 

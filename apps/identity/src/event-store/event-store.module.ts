@@ -1,13 +1,11 @@
 import { Module } from '@nestjs/common';
-import { ProjectionRebuild } from '../projections/projection-rebuild';
-import { ReadModelProjector } from '../projections/read-model.projector';
+import { OutboxRepository } from '../outbox/outbox.repository';
 import { Aggregates } from './aggregates';
-import { Changes } from './changes';
 import { EventStore } from './event-store';
 
-/** The event store, the aggregates executor and the read models it keeps in step. */
+/** The event store and the executor that runs a command on an aggregate. */
 @Module({
-  providers: [EventStore, Changes, Aggregates, ReadModelProjector, ProjectionRebuild],
-  exports: [EventStore, Changes, Aggregates, ReadModelProjector, ProjectionRebuild],
+  providers: [OutboxRepository, EventStore, Aggregates],
+  exports: [EventStore, Aggregates],
 })
 export class EventStoreModule {}

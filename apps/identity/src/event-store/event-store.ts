@@ -4,7 +4,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { type CloudEvent, parseKeyEvent, parseWorkspaceEvent, TOPICS } from '@keyway/contracts';
 import { Clock } from '../clock';
-import { ConcurrencyConflict } from './event-store.errors';
+import { OutboxRepository } from '../outbox/outbox.repository';
+import { EventStoreError } from './event-store.errors';
 
 /** Who caused a change and from where; recorded on every event. */
 export interface EventContext {
@@ -15,10 +16,24 @@ export interface EventContext {
   causationId?: string | undefined;
 }
 
+/** An event to append, before the store adds its envelope: a contract event's `type` and `data`. */
 export interface NewEvent {
   type: string;
   data: object;
 }
+
+/** Each event of a contract union `E` as a new event: `{ type, data }`, still discriminated. */
+export type NewEventOf<E extends NewEvent> = E extends unknown
+  ? { type: E['type']; data: E['data'] }
+  : never;
+
+/** A CloudEvent as stored and published (the envelope of `@keyway/contracts`). */
+export type RecordedEvent = CloudEvent<string, object>;
+
+/** A recorded event of the union `E`: the stored envelope, with `type` and `data` narrowed. */
+export type RecordedEventOf<E extends NewEvent> = E extends unknown
+  ? Omit<RecordedEvent, 'type' | 'data'> & E
+  : never;
 
 export interface AppendRequest {
   topic: string;
@@ -33,9 +48,6 @@ export interface AppendRequest {
   partitionKey?: string;
 }
 
-/** A CloudEvent as stored and published (the envelope of `@keyway/contracts`). */
-export type RecordedEvent = CloudEvent<string, object>;
-
 const UNIQUE_VIOLATION = '23505';
 
 /** Identity never records an event its consumers would reject: each is checked on the way in. */
@@ -46,13 +58,15 @@ const CONTRACTS: Readonly<Record<string, (event: unknown) => unknown>> = {
 const SOURCE = '/keyway/identity';
 
 /**
- * Appends events to the append-only store and, in the same transaction, to the outbox the relay
- * publishes from. Either both are written or neither.
+ * The `event_store` table: appends events (gapless sequence per aggregate, checked against their
+ * contract) and, in the same transaction, hands each to the outbox the relay publishes from.
+ * Either both are written or neither.
  */
 @Injectable()
 export class EventStore {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outbox: OutboxRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -95,14 +109,16 @@ export class EventStore {
             payload,
           ],
         );
-        await manager.query(
-          `INSERT INTO outbox (event_id, topic, message_key, payload) VALUES ($1, $2, $3, $4)`,
-          [event.id, request.topic, request.partitionKey ?? event.subject, payload],
-        );
+        await this.outbox.add(manager, {
+          eventId: event.id,
+          topic: request.topic,
+          messageKey: request.partitionKey ?? event.subject,
+          payload,
+        });
       }
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
-        throw new ConcurrencyConflict(request.aggregateId);
+        throw EventStoreError.concurrencyConflict(request.aggregateId);
       }
       throw error;
     }

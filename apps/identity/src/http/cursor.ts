@@ -1,5 +1,3 @@
-import { ApiError } from './error-codes';
-
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** An opaque cursor over (created_at, id) descending. */
@@ -7,7 +5,8 @@ export function encodeCursor(createdAt: string, id: string): string {
   return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
 }
 
-export function decodeCursor(cursor: string): { createdAt: string; id: string } {
+/** The position a cursor of `encodeCursor` holds; null for anything else. */
+export function decodeCursor(cursor: string): { createdAt: string; id: string } | null {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (
@@ -20,9 +19,7 @@ export function decodeCursor(cursor: string): { createdAt: string; id: string } 
       return { createdAt: value[0], id: value[1] };
     }
   } catch {
-    // fall through
+    // not base64url JSON
   }
-  throw new ApiError('VALIDATION_ERROR', 'cursor is not one this API returned', {
-    field: 'cursor',
-  });
+  return null;
 }

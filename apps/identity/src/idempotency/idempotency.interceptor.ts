@@ -10,7 +10,7 @@ import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { type Principal } from '../auth/principal';
-import { ApiError } from '../http/error-codes';
+import { IdempotencyError, IdempotencyErrorCode } from './idempotency.errors';
 import { IdempotencyRepository } from './idempotency.repository';
 
 const HEADER = 'idempotency-key';
@@ -32,12 +32,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (request.method !== 'POST' || header === undefined || request.user === undefined)
       return next.handle();
     if (typeof header !== 'string' || !VALID_KEY.test(header)) {
-      throw new ApiError(
-        'VALIDATION_ERROR',
+      throw new IdempotencyError(
+        IdempotencyErrorCode.IDEMPOTENCY_KEY_INVALID,
         'Idempotency-Key must be 1–255 printable ASCII characters',
-        {
-          header: 'Idempotency-Key',
-        },
+        { header: 'Idempotency-Key' },
       );
     }
     const principal = request.user;
@@ -73,14 +71,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
         void reply.header('idempotent-replayed', 'true');
         return claim.body;
       case 'in-progress':
-        throw new ApiError('CONFLICT', 'a request with this Idempotency-Key is still in progress');
+        throw new IdempotencyError(
+          IdempotencyErrorCode.IDEMPOTENCY_KEY_IN_USE,
+          'a request with this Idempotency-Key is still in progress',
+        );
       case 'mismatch':
-        throw new ApiError(
-          'UNPROCESSABLE',
+        throw new IdempotencyError(
+          IdempotencyErrorCode.IDEMPOTENCY_KEY_REUSED,
           'this Idempotency-Key was used with a different request',
-          {
-            header: 'Idempotency-Key',
-          },
+          { header: 'Idempotency-Key' },
         );
       case 'claimed':
         try {

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
-import { PEPPER } from '../keys/pepper';
+import { PEPPER } from '../pepper';
 
 export type Claim =
   | { outcome: 'claimed' }

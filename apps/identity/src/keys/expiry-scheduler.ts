@@ -5,14 +5,12 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource } from 'typeorm';
 import { Clock } from '../clock';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../config';
-import { Aggregates } from '../event-store/aggregates';
-import { ConcurrencyConflict } from '../event-store/event-store.errors';
+import { EventStoreError, EventStoreErrorCode } from '../event-store/event-store.errors';
 import { IdempotencyRepository } from '../idempotency/idempotency.repository';
-import { keyCommand } from './key-aggregate';
+import { KeyAggregate } from './key-aggregate';
+import { KeysRepository } from './keys.repository';
 
 const BATCH = 200;
 const HOUSEKEEPING_EVERY_MS = 60_000;
@@ -30,8 +28,8 @@ export class ExpiryScheduler implements OnApplicationBootstrap, BeforeApplicatio
   private lastHousekeeping = 0;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly aggregates: Aggregates,
+    private readonly keys: KeysRepository,
+    private readonly aggregate: KeyAggregate,
     private readonly idempotency: IdempotencyRepository,
     private readonly clock: Clock,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
@@ -61,19 +59,21 @@ export class ExpiryScheduler implements OnApplicationBootstrap, BeforeApplicatio
       this.lastHousekeeping = now.getTime();
       await this.idempotency.deleteExpired();
     }
-    const due = (await this.dataSource.query(
-      `SELECT id, workspace_id FROM keys WHERE status = 'active' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`,
-      [now, BATCH],
-    )) as { id: string; workspace_id: string }[];
     let expired = 0;
-    for (const key of due) {
+    for (const key of await this.keys.findDueForExpiry(now, BATCH)) {
       try {
-        const { recorded } = await this.aggregates.execute(
-          keyCommand(key.workspace_id, key.id, { kind: 'expire' }, { actor: 'system' }),
-        );
+        const { recorded } = await this.aggregate.execute({
+          workspaceId: key.workspaceId,
+          keyId: key.id,
+          command: { kind: 'expire' },
+          context: { actor: 'system' },
+        });
         expired += recorded.length;
       } catch (error) {
-        if (!(error instanceof ConcurrencyConflict)) throw error; // another replica got there first
+        const anotherReplicaWon =
+          error instanceof EventStoreError &&
+          error.code === EventStoreErrorCode.CONCURRENCY_CONFLICT;
+        if (!anotherReplicaWon) throw error;
       }
     }
     if (expired > 0) this.logger.log(`expired ${expired} key(s)`);

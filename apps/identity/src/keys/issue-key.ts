@@ -1,37 +1,32 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
-import { rateLimitWindowMs, type RateLimit } from '@keyway/contracts';
+import { type KeyResource, withWindowMs } from '@keyway/contracts';
 import { displayParts, generateKey, hashKey } from '@keyway/key-material';
+import { AuthError } from '../auth/auth.errors';
 import { assertCanGrantScopes, assertManagementKeyOwned } from '../auth/authorize';
 import { type Principal } from '../auth/principal';
 import { Clock } from '../clock';
-import { Aggregates } from '../event-store/aggregates';
 import { type EventContext } from '../event-store/event-store';
-import { ApiError } from '../http/error-codes';
 import { newId } from '../ids';
-import { WorkspaceDirectory } from '../workspaces/workspace-directory';
-import { type CreateKeyCommand } from './dto/create-key.request';
+import { MembersRepository } from '../members/members.repository';
+import { PEPPER } from '../pepper';
+import { WorkspaceError } from '../workspaces/workspace.errors';
+import { WorkspacesRepository } from '../workspaces/workspaces.repository';
+import { type CreateKeyCommand } from './dto/key.dto';
 import { expiresAt } from './expiry';
-import { keyCommand } from './key-aggregate';
-import { keyResource, type KeyResource } from './key-resource';
-import { PEPPER } from './pepper';
-
-export const withWindowMs = (limits: readonly Omit<RateLimit, 'windowMs'>[]): RateLimit[] =>
-  limits.map(({ name, limit, window }) => ({
-    name,
-    limit,
-    window,
-    windowMs: rateLimitWindowMs(window) as number,
-  }));
+import { KeyAggregate } from './key-aggregate';
+import { KeyError, KeyErrorCode } from './key.errors';
+import { keyResource } from './key-resource';
 
 /** Issues a key: the secret is generated here, returned once, and only its HMAC is recorded. */
 @Injectable()
 export class IssueKey {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly aggregates: Aggregates,
-    private readonly workspaces: WorkspaceDirectory,
+    private readonly aggregate: KeyAggregate,
+    private readonly workspaces: WorkspacesRepository,
+    private readonly members: MembersRepository,
     private readonly clock: Clock,
     @Inject(PEPPER) private readonly pepper: string,
   ) {}
@@ -51,59 +46,60 @@ export class IssueKey {
       // A member issues keys for itself only.
       if (principal.role === 'member') {
         if (ownerId !== null && ownerId !== principal.ownerId) {
-          throw new ApiError('FORBIDDEN', 'members issue keys for themselves only');
+          throw AuthError.forbidden({}, 'members issue keys for themselves only');
         }
         ownerId = principal.ownerId;
       }
       assertManagementKeyOwned(principal, { ownerId, scopes });
     }
     const work = async (tx: EntityManager) => {
-      const workspace = await this.workspaces.get(workspaceId, tx);
+      const workspace = await this.workspaces.findSettings(workspaceId, tx);
+      if (workspace === null) throw WorkspaceError.notFound();
       if (
         ownerId?.startsWith('mem_') &&
-        !(await this.workspaces.isActiveMember(workspaceId, ownerId, tx))
+        !(await this.members.lockIfActive(tx, workspaceId, ownerId))
       ) {
-        throw new ApiError('VALIDATION_ERROR', 'ownerId is not a member of this workspace', {
-          field: 'ownerId',
-        });
+        throw new KeyError(
+          KeyErrorCode.KEY_OWNER_NOT_MEMBER,
+          'ownerId is not a member of this workspace',
+          { field: 'ownerId' },
+        );
       }
       const now = this.clock.now();
       const expiry = expiresAt(command.expires, now);
       if (expiry !== null && expiry.getTime() <= now.getTime()) {
-        throw new ApiError('VALIDATION_ERROR', 'expires must be in the future', {
+        throw new KeyError(KeyErrorCode.EXPIRY_IN_PAST, 'expires must be in the future', {
           field: 'expires',
         });
       }
       const secret = generateKey(workspace.prefix, command.environment);
       const keyId = newId('key', now);
-      const { state } = await this.aggregates.execute(
+      const { state } = await this.aggregate.execute(
         {
-          ...keyCommand(
-            workspaceId,
-            keyId,
-            {
-              kind: 'issue',
-              data: {
-                keyId,
-                workspaceId,
-                name: command.name,
-                environment: command.environment,
-                keyHash: hashKey(this.pepper, secret),
-                ...displayParts(secret),
-                scopes,
-                rateLimits: command.rateLimits
-                  ? withWindowMs(command.rateLimits)
-                  : workspace.defaultRateLimits,
-                credits: command.credits ?? null,
-                allowedCidrs: command.allowedCidrs ?? null,
-                expiresAt: expiry?.toISOString() ?? null,
-                ownerId,
-                metadata: command.metadata,
-                createdBy: context.actor,
-              },
+          workspaceId,
+          keyId,
+          command: {
+            kind: 'issue',
+            data: {
+              keyId,
+              workspaceId,
+              name: command.name,
+              environment: command.environment,
+              keyHash: hashKey(this.pepper, secret),
+              ...displayParts(secret),
+              scopes,
+              rateLimits: command.rateLimits
+                ? withWindowMs(command.rateLimits)
+                : workspace.defaultRateLimits,
+              credits: command.credits ?? null,
+              allowedCidrs: command.allowedCidrs ?? null,
+              expiresAt: expiry?.toISOString() ?? null,
+              ownerId,
+              metadata: command.metadata,
+              createdBy: context.actor,
             },
-            context,
-          ),
+          },
+          context,
           isNew: true,
         },
         tx,

@@ -1,7 +1,10 @@
+import { type KeyResource } from '@keyway/contracts';
+import { KeyError } from './key.errors';
 import { type KeyState } from './key.state';
 
-/** The key resource of the management API (SPEC "Management"). Never contains the secret. */
-export function keyResource(key: KeyState) {
+/** The key resource of the management API. Never contains the secret; a deleted key has none. */
+export function keyResource(key: KeyState): KeyResource {
+  if (key.status === 'deleted') throw KeyError.notFound();
   return {
     id: key.keyId,
     workspaceId: key.workspaceId,
@@ -26,5 +29,3 @@ export function keyResource(key: KeyState) {
     version: key.version,
   };
 }
-
-export type KeyResource = ReturnType<typeof keyResource>;

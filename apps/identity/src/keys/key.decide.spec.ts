@@ -1,13 +1,14 @@
-import { KEY_EVENT_TYPES } from '@keyway/contracts';
-import { type NewEvent } from '../event-store/event-store';
-import { decideKey, type IssueKey, type KeyCommand, KeyRejected, keyStateOf } from './key.decide';
-import { type KeyState } from './key.state';
+import { KEY_EVENT_TYPES, WORKSPACE_EVENT_TYPES } from '@keyway/contracts';
+import { foldEvents } from '../event-store/decider';
+import { deciderHarness, type History } from '../event-store/decider-harness';
+import { type IssueKeyCommand, type KeyCommand, keyDecider } from './key.decide';
+import { KeyError, KeyErrorCode } from './key.errors';
 
 const t0 = new Date('2026-03-01T12:00:00.000Z');
 const later = (ms: number) => new Date(t0.getTime() + ms);
 const HOUR = 3_600_000;
 
-const issue: IssueKey = {
+const issue: IssueKeyCommand = {
   kind: 'issue',
   data: {
     keyId: 'key_abc',
@@ -28,20 +29,14 @@ const issue: IssueKey = {
   },
 };
 
-/** Given the events of past commands, when `command` at `now`: the events, or the refusal. */
-function given(history: [KeyCommand, Date][]) {
-  const events: NewEvent[] = [];
-  for (const [command, at] of history) events.push(...decideKey(command, keyStateOf(events), at));
-  const state = keyStateOf(events);
-  return {
-    state,
-    when: (command: KeyCommand, now = t0) => decideKey(command, state, now),
-    then: (command: KeyCommand, now = t0) =>
-      keyStateOf([...events, ...decideKey(command, state, now)]) as KeyState,
-  };
-}
+const harness = deciderHarness(keyDecider, {
+  aggregateId: 'key_abc',
+  workspaceId: 'ws_abc',
+  now: t0,
+});
+const given = (history: History<KeyCommand>) => harness.given(history);
 
-const issued = (overrides: Partial<IssueKey['data']> = {}): [KeyCommand, Date] => [
+const issued = (overrides: Partial<IssueKeyCommand['data']> = {}): [KeyCommand, Date] => [
   { ...issue, data: { ...issue.data, ...overrides } },
   t0,
 ];
@@ -68,7 +63,7 @@ describe('key decisions (given / when / then)', () => {
 
     it('given an existing key, when issued again, then refused', () => {
       expect(() => given([issued()]).when(issue)).toThrow(
-        new KeyRejected('KEY_EXISTS', 'the key already exists'),
+        new KeyError(KeyErrorCode.KEY_EXISTS, 'the key already exists'),
       );
     });
   });
@@ -94,7 +89,7 @@ describe('key decisions (given / when / then)', () => {
           kind: 'update',
           changes: { expiresAt: '2020-01-01T00:00:00.000Z' },
         }),
-      ).toThrow(KeyRejected);
+      ).toThrow(KeyError);
     });
 
     it('given a revoked key, when updated, then refused', () => {
@@ -219,6 +214,15 @@ describe('key decisions (given / when / then)', () => {
         given([issued(), [{ kind: 'revoke', reason: null }, t0]]).then({ kind: 'delete' }).status,
       ).toBe('deleted');
     });
+  });
+
+  it("reads an id whose events are not a key's as no key (404, not a bug)", () => {
+    const member = given([issued()]).events.map((event) => ({
+      ...event,
+      type: WORKSPACE_EVENT_TYPES.memberAdded,
+      data: { memberId: 'mem_a', email: 'a@x.io', role: 'member' },
+    }));
+    expect(foldEvents(keyDecider, member)).toBeNull();
   });
 
   it('keeps version equal to the number of events (the sequence)', () => {

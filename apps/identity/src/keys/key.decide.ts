@@ -2,13 +2,20 @@ import { isDeepStrictEqual } from 'node:util';
 import {
   KEY_EVENT_TYPES,
   type KeyDeletedV1,
+  type KeyEvent,
   type KeyExpiredV1,
   type KeyIssuedV1,
   type KeyRevokedV1,
   type KeyRotatedV1,
   type KeyUpdatedV1,
 } from '@keyway/contracts';
-import { type NewEvent } from '../event-store/event-store';
+import { type Decider, withChanges } from '../event-store/decider';
+import {
+  type NewEventOf,
+  type RecordedEvent,
+  type RecordedEventOf,
+} from '../event-store/event-store';
+import { KeyError, KeyErrorCode } from './key.errors';
 import { type KeyChanges, type KeyState } from './key.state';
 
 export type KeyCommand =
@@ -19,43 +26,35 @@ export type KeyCommand =
   | { kind: 'expire' }
   | { kind: 'delete' };
 
-export type IssueKey = Extract<KeyCommand, { kind: 'issue' }>;
+export type IssueKeyCommand = Extract<KeyCommand, { kind: 'issue' }>;
 
-export type KeyRefusal = 'KEY_EXISTS' | 'KEY_NOT_FOUND' | 'KEY_NOT_ACTIVE' | 'EXPIRY_IN_PAST';
-
-/** A command the key's current state does not allow. */
-export class KeyRejected extends Error {
-  constructor(
-    readonly code: KeyRefusal,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'KeyRejected';
-  }
-}
+/** A key event to append, by type. */
+export type NewKeyEvent = NewEventOf<KeyEvent>;
+/** A recorded key event, by type. */
+export type RecordedKeyEvent = RecordedEventOf<NewKeyEvent>;
 
 function requireKey(state: KeyState | null): KeyState {
-  if (state === null || state.status === 'deleted')
-    throw new KeyRejected('KEY_NOT_FOUND', 'key not found');
+  if (state === null || state.status === 'deleted') throw KeyError.notFound();
   return state;
 }
 
 function requireActive(state: KeyState | null, action: string): KeyState {
   const key = requireKey(state);
-  if (key.status !== 'active')
-    throw new KeyRejected('KEY_NOT_ACTIVE', `a ${key.status} key cannot be ${action}`);
+  if (key.status !== 'active') {
+    throw new KeyError(KeyErrorCode.KEY_NOT_ACTIVE, `a ${key.status} key cannot be ${action}`);
+  }
   return key;
 }
 
 /**
  * Pure: what happens when `command` meets `state` at `now`. Returns the events to record (none
- * when nothing changes) or throws `KeyRejected`.
+ * when nothing changes) or throws `KeyError`.
  */
-export function decideKey(command: KeyCommand, state: KeyState | null, now: Date): NewEvent[] {
+export function decideKey(command: KeyCommand, state: KeyState | null, now: Date): NewKeyEvent[] {
   const at = now.toISOString();
   switch (command.kind) {
     case 'issue': {
-      if (state !== null) throw new KeyRejected('KEY_EXISTS', 'the key already exists');
+      if (state !== null) throw new KeyError(KeyErrorCode.KEY_EXISTS, 'the key already exists');
       const data: KeyIssuedV1['data'] = { ...command.data, createdAt: at };
       return [{ type: KEY_EVENT_TYPES.issued, data }];
     }
@@ -69,7 +68,9 @@ export function decideKey(command: KeyCommand, state: KeyState | null, now: Date
       ) as KeyUpdatedV1['data'];
       if (Object.keys(changed).length === 0) return [];
       if (typeof changed.expiresAt === 'string' && Date.parse(changed.expiresAt) <= now.getTime()) {
-        throw new KeyRejected('EXPIRY_IN_PAST', 'expiresAt must be in the future');
+        throw new KeyError(KeyErrorCode.EXPIRY_IN_PAST, 'expiresAt must be in the future', {
+          field: 'expiresAt',
+        });
       }
       return [{ type: KEY_EVENT_TYPES.updated, data: changed }];
     }
@@ -91,8 +92,9 @@ export function decideKey(command: KeyCommand, state: KeyState | null, now: Date
     }
     case 'revoke': {
       const key = requireKey(state);
-      if (key.status === 'revoked')
-        throw new KeyRejected('KEY_NOT_ACTIVE', 'the key is already revoked');
+      if (key.status === 'revoked') {
+        throw new KeyError(KeyErrorCode.KEY_NOT_ACTIVE, 'the key is already revoked');
+      }
       const data: KeyRevokedV1['data'] = { reason: command.reason, revokedAt: at };
       return [{ type: KEY_EVENT_TYPES.revoked, data }];
     }
@@ -111,17 +113,11 @@ export function decideKey(command: KeyCommand, state: KeyState | null, now: Date
   }
 }
 
-interface KeyEventLike {
-  type: string;
-  data: unknown;
-}
-
 /** Pure: the state after one event. */
-export function evolveKey(state: KeyState | null, event: KeyEventLike): KeyState | null {
+export function evolveKey(state: KeyState | null, event: NewKeyEvent): KeyState | null {
   if (event.type === KEY_EVENT_TYPES.issued) {
-    const data = event.data as KeyIssuedV1['data'];
     return {
-      ...data,
+      ...event.data,
       status: 'active',
       lastRotatedAt: null,
       previousKeyHash: null,
@@ -135,33 +131,44 @@ export function evolveKey(state: KeyState | null, event: KeyEventLike): KeyState
   const next = { ...state, version: state.version + 1 };
   switch (event.type) {
     case KEY_EVENT_TYPES.updated:
-      return { ...next, ...(event.data as KeyUpdatedV1['data']) } as KeyState;
-    case KEY_EVENT_TYPES.rotated: {
-      const data = event.data as KeyRotatedV1['data'];
+      return withChanges(next, event.data);
+    case KEY_EVENT_TYPES.rotated:
       return {
         ...next,
-        keyHash: data.keyHash,
-        start: data.start,
-        last4: data.last4,
-        previousKeyHash: data.previousKeyHash,
-        previousKeyExpiresAt: data.previousKeyExpiresAt,
-        lastRotatedAt: data.rotatedAt,
+        keyHash: event.data.keyHash,
+        start: event.data.start,
+        last4: event.data.last4,
+        previousKeyHash: event.data.previousKeyHash,
+        previousKeyExpiresAt: event.data.previousKeyExpiresAt,
+        lastRotatedAt: event.data.rotatedAt,
       };
-    }
-    case KEY_EVENT_TYPES.revoked: {
-      const data = event.data as KeyRevokedV1['data'];
-      return { ...next, status: 'revoked', revokedAt: data.revokedAt, revokeReason: data.reason };
-    }
+    case KEY_EVENT_TYPES.revoked:
+      return {
+        ...next,
+        status: 'revoked',
+        revokedAt: event.data.revokedAt,
+        revokeReason: event.data.reason,
+      };
     case KEY_EVENT_TYPES.expired:
       return { ...next, status: 'expired' };
     case KEY_EVENT_TYPES.deleted:
       return { ...next, status: 'deleted' };
-    default:
-      return next;
   }
 }
 
-/** Folds a key's events into its state. */
-export function keyStateOf(events: readonly KeyEventLike[]): KeyState | null {
-  return events.reduce<KeyState | null>(evolveKey, null);
+const KEY_EVENT_TYPE_SET: ReadonlySet<string> = new Set(Object.values(KEY_EVENT_TYPES));
+
+/**
+ * Whether a recorded event is a key event. By its type alone: the store checked every event
+ * against its contract on the way in.
+ */
+export function isKeyEvent(event: RecordedEvent): event is RecordedKeyEvent {
+  return KEY_EVENT_TYPE_SET.has(event.type);
 }
+
+/** The key aggregate's pure logic. */
+export const keyDecider: Decider<KeyCommand, KeyState, NewKeyEvent> = {
+  decide: decideKey,
+  evolve: evolveKey,
+  accepts: isKeyEvent,
+};

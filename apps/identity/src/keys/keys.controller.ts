@@ -18,14 +18,24 @@ import { type Principal } from '../auth/principal';
 import { CurrentPrincipal, RequireScopes, ScopesGuard } from '../auth/scopes.guard';
 import { ManagementRoute } from '../http/api-docs';
 import { eventContext } from '../http/event-context';
-import { CreateKeyDto } from './dto/create-key.request';
-import { ListKeysQueryDto, RevokeKeyDto, RotateKeyDto } from './dto/key-actions.request';
-import { KeyEventListDto, KeyListDto, KeyResourceDto, KeyWithSecretDto } from './dto/key.response';
-import { UpdateKeyDto } from './dto/update-key.request';
-import { durationMs } from './duration';
+import { durationMs } from '@keyway/contracts';
+import {
+  CreateKeyDto,
+  KeyEventListDto,
+  KeyListDto,
+  KeyResourceDto,
+  KeyWithSecretDto,
+  ListKeysQueryDto,
+  RevokeKeyDto,
+  RotateKeyDto,
+  UpdateKeyDto,
+} from './dto/key.dto';
+import { DeleteKey } from './delete-key';
 import { IssueKey } from './issue-key';
-import { KeyLifecycle } from './key-lifecycle';
 import { KeyQueries } from './key-queries';
+import { RevokeKey } from './revoke-key';
+import { RotateKey } from './rotate-key';
+import { UpdateKey } from './update-key';
 
 const IDEMPOTENCY_HEADER = ApiHeader({
   name: 'Idempotency-Key',
@@ -39,7 +49,10 @@ const IDEMPOTENCY_HEADER = ApiHeader({
 export class KeysController {
   constructor(
     private readonly issueKey: IssueKey,
-    private readonly lifecycle: KeyLifecycle,
+    private readonly updateKey: UpdateKey,
+    private readonly rotateKey: RotateKey,
+    private readonly revokeKey: RevokeKey,
+    private readonly deleteKey: DeleteKey,
     private readonly queries: KeyQueries,
   ) {}
 
@@ -102,7 +115,7 @@ export class KeysController {
     @CurrentPrincipal() principal: Principal,
     @Req() request: FastifyRequest,
   ) {
-    return this.lifecycle.update(principal, id, body, eventContext(principal, request));
+    return this.updateKey.execute(principal, id, body, eventContext(principal, request));
   }
 
   @Post(':id/rotate')
@@ -119,7 +132,7 @@ export class KeysController {
     @Req() request: FastifyRequest,
   ) {
     const grace = durationMs(body.gracePeriod) ?? 0;
-    const { key, resource } = await this.lifecycle.rotate(
+    const { key, resource } = await this.rotateKey.execute(
       principal,
       id,
       grace,
@@ -141,7 +154,7 @@ export class KeysController {
     @CurrentPrincipal() principal: Principal,
     @Req() request: FastifyRequest,
   ) {
-    return this.lifecycle.revoke(
+    return this.revokeKey.execute(
       principal,
       id,
       body.reason ?? null,
@@ -160,6 +173,6 @@ export class KeysController {
     @CurrentPrincipal() principal: Principal,
     @Req() request: FastifyRequest,
   ) {
-    await this.lifecycle.delete(principal, id, eventContext(principal, request));
+    await this.deleteKey.execute(principal, id, eventContext(principal, request));
   }
 }

@@ -1,21 +1,47 @@
 import { Module } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
 import { EventStoreModule } from '../event-store/event-store.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
-import { WorkspaceDirectory } from '../workspaces/workspace-directory';
+import { MembersModule } from '../members/members.module';
+import { WorkspacesModule } from '../workspaces/workspaces.module';
+import { BearerStrategy } from './bearer.strategy';
+import { DeleteKey } from './delete-key';
 import { ExpiryScheduler } from './expiry-scheduler';
 import { IssueKey } from './issue-key';
-import { KeyLifecycle } from './key-lifecycle';
+import { KeyAggregate } from './key-aggregate';
+import { KeyProjector } from './key.projector';
 import { KeyQueries } from './key-queries';
 import { KeysController } from './keys.controller';
+import { KeysRepository } from './keys.repository';
+import { RevokeKey } from './revoke-key';
+import { RotateKey } from './rotate-key';
+import { UpdateKey } from './update-key';
 
+/** Keys: the aggregate, its read model, `/v1/keys`, and bearer authentication with a key. */
 @Module({
-  imports: [EventStoreModule, IdempotencyModule],
+  imports: [
+    EventStoreModule,
+    MembersModule,
+    WorkspacesModule,
+    PassportModule.register({ session: false }),
+  ],
   controllers: [KeysController],
-  providers: [IssueKey, KeyLifecycle, KeyQueries, WorkspaceDirectory],
-  exports: [IssueKey, KeyLifecycle, WorkspaceDirectory],
+  providers: [
+    KeyAggregate,
+    KeyProjector,
+    KeysRepository,
+    KeyQueries,
+    IssueKey,
+    UpdateKey,
+    RotateKey,
+    RevokeKey,
+    DeleteKey,
+    BearerStrategy,
+  ],
+  exports: [KeyAggregate, KeyProjector, KeysRepository, IssueKey, RevokeKey],
 })
 export class KeysModule {}
 
 /** Expires keys on time; only in the server, not in one-off commands. */
-@Module({ imports: [EventStoreModule, IdempotencyModule], providers: [ExpiryScheduler] })
+@Module({ imports: [KeysModule, IdempotencyModule], providers: [ExpiryScheduler] })
 export class KeyExpiryModule {}

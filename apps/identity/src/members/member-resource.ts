@@ -1,6 +1,7 @@
+import { type MemberResource } from '@keyway/contracts';
 import { type MemberState } from './member.decide';
 
-export function memberResource(member: MemberState) {
+export function memberResource(member: MemberState): MemberResource {
   return {
     id: member.memberId,
     workspaceId: member.workspaceId,
@@ -11,4 +12,3 @@ export function memberResource(member: MemberState) {
     version: member.version,
   };
 }
-export type MemberResource = ReturnType<typeof memberResource>;

@@ -2,47 +2,53 @@ import {
   WORKSPACE_EVENT_TYPES,
   type MemberAddedV1,
   type MemberRemovedV1,
+  type MemberRole,
   type MemberRoleChangedV1,
 } from '@keyway/contracts';
-import { type Role } from '../auth/permissions';
-import { type NewEvent } from '../event-store/event-store';
+import { type Decider } from '../event-store/decider';
+import {
+  type NewEventOf,
+  type RecordedEvent,
+  type RecordedEventOf,
+} from '../event-store/event-store';
+import { MemberError, MemberErrorCode } from './member.errors';
 
 export interface MemberState {
   memberId: string;
   workspaceId: string;
   email: string;
-  role: Role;
+  role: MemberRole;
   status: 'active' | 'removed';
   createdAt: string;
   version: number;
 }
 
 export type MemberCommand =
-  | { kind: 'add'; memberId: string; email: string; role: Role }
-  | { kind: 'change-role'; role: Role }
+  | { kind: 'add'; memberId: string; email: string; role: MemberRole }
+  | { kind: 'change-role'; role: MemberRole }
   | { kind: 'remove' };
 
-export class MemberRejected extends Error {
-  constructor(
-    readonly code: 'MEMBER_EXISTS' | 'MEMBER_NOT_FOUND',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'MemberRejected';
-  }
-}
+/** A member event to append, by type. */
+export type NewMemberEvent = NewEventOf<MemberAddedV1 | MemberRoleChangedV1 | MemberRemovedV1>;
+/** A recorded member event, by type. */
+export type RecordedMemberEvent = RecordedEventOf<NewMemberEvent>;
 
 function requireMember(state: MemberState | null): MemberState {
-  if (state === null || state.status !== 'active')
-    throw new MemberRejected('MEMBER_NOT_FOUND', 'member not found');
+  if (state === null || state.status !== 'active') throw MemberError.notFound();
   return state;
 }
 
-/** Pure: the events a member command produces, or a refusal. */
-export function decideMember(command: MemberCommand, state: MemberState | null): NewEvent[] {
+/** Pure: the events a member command produces at `now`, or a refusal. */
+export function decideMember(
+  command: MemberCommand,
+  state: MemberState | null,
+  _now: Date,
+): NewMemberEvent[] {
   switch (command.kind) {
     case 'add': {
-      if (state !== null) throw new MemberRejected('MEMBER_EXISTS', 'the member already exists');
+      if (state !== null) {
+        throw new MemberError(MemberErrorCode.MEMBER_EXISTS, 'the member already exists');
+      }
       const data: MemberAddedV1['data'] = {
         memberId: command.memberId,
         email: command.email,
@@ -62,7 +68,7 @@ export function decideMember(command: MemberCommand, state: MemberState | null):
     }
     case 'remove': {
       const member = requireMember(state);
-      const data = { memberId: member.memberId } as MemberRemovedV1['data'];
+      const data: MemberRemovedV1['data'] = { memberId: member.memberId };
       return [{ type: WORKSPACE_EVENT_TYPES.memberRemoved, data }];
     }
   }
@@ -71,32 +77,43 @@ export function decideMember(command: MemberCommand, state: MemberState | null):
 /** Pure: the member after one of its events. */
 export function evolveMember(
   state: MemberState | null,
-  event: { type: string; data: unknown; time: string; workspaceid: string },
+  event: RecordedMemberEvent,
 ): MemberState | null {
   switch (event.type) {
-    case WORKSPACE_EVENT_TYPES.memberAdded: {
-      const data = event.data as MemberAddedV1['data'];
+    case WORKSPACE_EVENT_TYPES.memberAdded:
       return {
-        memberId: data.memberId,
+        memberId: event.data.memberId,
         workspaceId: event.workspaceid,
-        email: data.email,
-        role: data.role,
+        email: event.data.email,
+        role: event.data.role,
         status: 'active',
         createdAt: event.time,
         version: 1,
       };
-    }
     case WORKSPACE_EVENT_TYPES.memberRoleChanged:
-      return (
-        state && {
-          ...state,
-          role: (event.data as MemberRoleChangedV1['data']).role,
-          version: state.version + 1,
-        }
-      );
+      return state && { ...state, role: event.data.role, version: state.version + 1 };
     case WORKSPACE_EVENT_TYPES.memberRemoved:
       return state && { ...state, status: 'removed', version: state.version + 1 };
-    default:
-      return state;
   }
 }
+
+const MEMBER_TYPES: ReadonlySet<string> = new Set([
+  WORKSPACE_EVENT_TYPES.memberAdded,
+  WORKSPACE_EVENT_TYPES.memberRoleChanged,
+  WORKSPACE_EVENT_TYPES.memberRemoved,
+]);
+
+/**
+ * Whether a recorded event is a member's. By its type alone: the store checked every event
+ * against its contract on the way in.
+ */
+export function isMemberEvent(event: RecordedEvent): event is RecordedMemberEvent {
+  return MEMBER_TYPES.has(event.type);
+}
+
+/** The member aggregate's pure logic. */
+export const memberDecider: Decider<MemberCommand, MemberState, NewMemberEvent> = {
+  decide: decideMember,
+  evolve: evolveMember,
+  accepts: isMemberEvent,
+};

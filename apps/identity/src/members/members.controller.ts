@@ -1,7 +1,6 @@
 import {
   Body,
   Controller,
-  Delete,
   Get,
   HttpCode,
   Param,
@@ -76,19 +75,5 @@ export class MembersController {
     @Req() request: FastifyRequest,
   ) {
     return this.members.changeRole(principal, id, body.role, eventContext(principal, request));
-  }
-
-  @Delete(':id')
-  @HttpCode(204)
-  @RequireScopes('keyway:members:write')
-  @ApiOperation({ summary: 'Remove a member and revoke the keys it owns' })
-  @ApiResponse({ status: 204 })
-  @ManagementRoute(404, 409)
-  async remove(
-    @Param('id') id: string,
-    @CurrentPrincipal() principal: Principal,
-    @Req() request: FastifyRequest,
-  ) {
-    await this.members.remove(principal, id, eventContext(principal, request));
   }
 }

@@ -2,31 +2,43 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
 import { EventStore } from '../event-store/event-store';
-import { ReadModelProjector } from './read-model.projector';
-
-/** The read models, all of them derived from the event store. */
-export const READ_MODEL_TABLES = ['keys', 'members', 'workspaces'] as const;
+import { KeyProjector } from '../keys/key.projector';
+import { KeysRepository } from '../keys/keys.repository';
+import { MemberProjector } from '../members/member.projector';
+import { MembersRepository } from '../members/members.repository';
+import { WorkspaceProjector } from '../workspaces/workspace.projector';
+import { WorkspacesRepository } from '../workspaces/workspaces.repository';
 
 /**
- * Rebuilds the read models from the event store: empties them and replays every event in commit
- * order through the projector, in one transaction (writers wait; readers see old or new, never
- * half).
+ * Rebuilds the read models (`keys`, `members`, `workspaces`) from the event store: empties them
+ * and replays every event in commit order through each aggregate's projector, in one transaction
+ * (writers wait; readers see old or new, never half).
  */
 @Injectable()
 export class ProjectionRebuild {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly store: EventStore,
-    private readonly projector: ReadModelProjector,
+    private readonly keys: KeysRepository,
+    private readonly members: MembersRepository,
+    private readonly workspaces: WorkspacesRepository,
+    private readonly keyProjector: KeyProjector,
+    private readonly memberProjector: MemberProjector,
+    private readonly workspaceProjector: WorkspaceProjector,
   ) {}
 
   async rebuild(): Promise<{ events: number }> {
     return this.dataSource.transaction(async (tx) => {
-      await tx.query(`LOCK TABLE ${READ_MODEL_TABLES.join(', ')} IN EXCLUSIVE MODE`);
-      await tx.query(`TRUNCATE ${READ_MODEL_TABLES.join(', ')}`);
+      // In this order: members refer to workspaces.
+      await this.keys.lockAndClear(tx);
+      await this.members.lockAndClear(tx);
+      await this.workspaces.lockAndClear(tx);
+      const projectors = [this.workspaceProjector, this.memberProjector, this.keyProjector];
       let events = 0;
       for await (const page of this.store.all(tx)) {
-        for (const event of page) await this.projector.apply(tx, event);
+        for (const event of page) {
+          for (const projector of projectors) await projector.apply(tx, event);
+        }
         events += page.length;
       }
       return { events };

@@ -1,6 +1,7 @@
+import { type WorkspaceResource } from '@keyway/contracts';
 import { type WorkspaceState } from './workspace.decide';
 
-export function workspaceResource(workspace: WorkspaceState) {
+export function workspaceResource(workspace: WorkspaceState): WorkspaceResource {
   return {
     id: workspace.workspaceId,
     name: workspace.name,
@@ -14,4 +15,3 @@ export function workspaceResource(workspace: WorkspaceState) {
     version: workspace.version,
   };
 }
-export type WorkspaceResource = ReturnType<typeof workspaceResource>;

@@ -1,53 +1,53 @@
 import { WORKSPACE_EVENT_TYPES } from '@keyway/contracts';
-import {
-  decideWorkspace,
-  evolveWorkspace,
-  WorkspaceRejected,
-  type WorkspaceState,
-} from './workspace.decide';
+import { deciderHarness } from '../event-store/decider-harness';
+import { type WorkspaceCommand, workspaceDecider } from './workspace.decide';
+import { WorkspaceError } from './workspace.errors';
 
+const t0 = new Date('2026-01-01T00:00:00.000Z');
 const data = {
   workspaceId: 'ws_a',
   name: 'acme',
   prefix: 'kw',
   defaultRateLimits: [{ name: 'default', limit: 100, window: '60s', windowMs: 60_000 }],
 };
-const fold = (events: { type: string; data: unknown }[]) =>
-  events.reduce<WorkspaceState | null>(
-    (s, e) => evolveWorkspace(s, { ...e, time: '2026-01-01T00:00:00.000Z' }),
-    null,
-  );
+const harness = deciderHarness(workspaceDecider, {
+  aggregateId: 'ws_a',
+  workspaceId: 'ws_a',
+  now: t0,
+});
+const create: WorkspaceCommand = { kind: 'create', data };
 
 describe('workspace decisions (given / when / then)', () => {
-  const created = decideWorkspace({ kind: 'create', data }, null);
-
-  it('given nothing, when created, then a workspace at version 1', () => {
-    expect(created).toEqual([{ type: WORKSPACE_EVENT_TYPES.workspaceCreated, data }]);
-    expect(fold(created)).toMatchObject({ ...data, version: 1 });
+  it('given nothing, when created, then a workspace at version 1, created now', () => {
+    expect(harness.given().when(create)).toEqual([
+      { type: WORKSPACE_EVENT_TYPES.workspaceCreated, data },
+    ]);
+    expect(harness.given().then(create)).toEqual({
+      ...data,
+      createdAt: t0.toISOString(),
+      version: 1,
+    });
   });
 
   it('given a workspace, when created again, then refused', () => {
-    expect(() => decideWorkspace({ kind: 'create', data }, fold(created))).toThrow(
-      WorkspaceRejected,
-    );
+    expect(() => harness.given([[create]]).when(create)).toThrow(WorkspaceError);
   });
 
   it('given a workspace, when updated, then only what differs is recorded', () => {
-    const updated = decideWorkspace(
-      { kind: 'update', changes: { name: 'acme', prefix: 'acme' } },
-      fold(created),
-    );
-    expect(updated).toEqual([
+    const workspace = harness.given([[create]]);
+    const update: WorkspaceCommand = {
+      kind: 'update',
+      changes: { name: 'acme', prefix: 'acme' },
+    };
+    expect(workspace.when(update)).toEqual([
       { type: WORKSPACE_EVENT_TYPES.workspaceUpdated, data: { prefix: 'acme' } },
     ]);
-    expect(fold([...created, ...updated])).toMatchObject({ prefix: 'acme', version: 2 });
-    expect(decideWorkspace({ kind: 'update', changes: { name: 'acme' } }, fold(created))).toEqual(
-      [],
-    );
+    expect(workspace.then(update)).toMatchObject({ name: 'acme', prefix: 'acme', version: 2 });
+    expect(workspace.when({ kind: 'update', changes: { name: 'acme' } })).toEqual([]);
   });
 
   it('given nothing, when updated, then not found', () => {
-    expect(() => decideWorkspace({ kind: 'update', changes: { name: 'x' } }, null)).toThrow(
+    expect(() => harness.given().when({ kind: 'update', changes: { name: 'x' } })).toThrow(
       /not found/,
     );
   });

@@ -4,7 +4,13 @@ import {
   type WorkspaceCreatedV1,
   type WorkspaceUpdatedV1,
 } from '@keyway/contracts';
-import { type NewEvent } from '../event-store/event-store';
+import { type Decider, withChanges } from '../event-store/decider';
+import {
+  type NewEventOf,
+  type RecordedEvent,
+  type RecordedEventOf,
+} from '../event-store/event-store';
+import { WorkspaceError, WorkspaceErrorCode } from './workspace.errors';
 
 export type WorkspaceData = WorkspaceCreatedV1['data'];
 
@@ -21,28 +27,28 @@ export type WorkspaceCommand =
   | { kind: 'create'; data: WorkspaceData }
   | { kind: 'update'; changes: WorkspaceChanges };
 
-export class WorkspaceRejected extends Error {
-  constructor(
-    readonly code: 'WORKSPACE_EXISTS' | 'WORKSPACE_NOT_FOUND',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'WorkspaceRejected';
-  }
-}
+/** A workspace event to append, by type. */
+export type NewWorkspaceEvent = NewEventOf<WorkspaceCreatedV1 | WorkspaceUpdatedV1>;
+/** A recorded workspace event, by type. */
+export type RecordedWorkspaceEvent = RecordedEventOf<NewWorkspaceEvent>;
 
-/** Pure: the events a workspace command produces, or a refusal. */
+/** Pure: the events a workspace command produces at `now`, or a refusal. */
 export function decideWorkspace(
   command: WorkspaceCommand,
   state: WorkspaceState | null,
-): NewEvent[] {
+  _now: Date,
+): NewWorkspaceEvent[] {
   switch (command.kind) {
     case 'create':
-      if (state !== null)
-        throw new WorkspaceRejected('WORKSPACE_EXISTS', 'the workspace already exists');
+      if (state !== null) {
+        throw new WorkspaceError(
+          WorkspaceErrorCode.WORKSPACE_EXISTS,
+          'the workspace already exists',
+        );
+      }
       return [{ type: WORKSPACE_EVENT_TYPES.workspaceCreated, data: command.data }];
     case 'update': {
-      if (state === null) throw new WorkspaceRejected('WORKSPACE_NOT_FOUND', 'workspace not found');
+      if (state === null) throw WorkspaceError.notFound();
       const changed = Object.fromEntries(
         Object.entries(command.changes).filter(
           ([field, value]) =>
@@ -59,21 +65,32 @@ export function decideWorkspace(
 /** Pure: the workspace after one of its events. */
 export function evolveWorkspace(
   state: WorkspaceState | null,
-  event: { type: string; data: unknown; time: string },
+  event: RecordedWorkspaceEvent,
 ): WorkspaceState | null {
   switch (event.type) {
     case WORKSPACE_EVENT_TYPES.workspaceCreated:
-      return { ...(event.data as WorkspaceData), createdAt: event.time, version: 1 };
+      return { ...event.data, createdAt: event.time, version: 1 };
     case WORKSPACE_EVENT_TYPES.workspaceUpdated:
-      return (
-        state &&
-        ({
-          ...state,
-          ...(event.data as WorkspaceUpdatedV1['data']),
-          version: state.version + 1,
-        } as WorkspaceState)
-      );
-    default:
-      return state;
+      return state && withChanges({ ...state, version: state.version + 1 }, event.data);
   }
 }
+
+const WORKSPACE_TYPES: ReadonlySet<string> = new Set([
+  WORKSPACE_EVENT_TYPES.workspaceCreated,
+  WORKSPACE_EVENT_TYPES.workspaceUpdated,
+]);
+
+/**
+ * Whether a recorded event is a workspace's own. By its type alone: the store checked every event
+ * against its contract on the way in.
+ */
+export function isWorkspaceEvent(event: RecordedEvent): event is RecordedWorkspaceEvent {
+  return WORKSPACE_TYPES.has(event.type);
+}
+
+/** The workspace aggregate's pure logic. */
+export const workspaceDecider: Decider<WorkspaceCommand, WorkspaceState, NewWorkspaceEvent> = {
+  decide: decideWorkspace,
+  evolve: evolveWorkspace,
+  accepts: isWorkspaceEvent,
+};

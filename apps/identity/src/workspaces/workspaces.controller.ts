@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Patch, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Patch, Req, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type FastifyRequest } from 'fastify';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
@@ -6,12 +6,7 @@ import { type Principal } from '../auth/principal';
 import { CurrentPrincipal, RequireScopes, ScopesGuard } from '../auth/scopes.guard';
 import { ManagementRoute } from '../http/api-docs';
 import { eventContext } from '../http/event-context';
-import {
-  CreatedWorkspaceDto,
-  CreateWorkspaceDto,
-  UpdateWorkspaceDto,
-  WorkspaceDto,
-} from './dto/workspace.dto';
+import { UpdateWorkspaceDto, WorkspaceDto } from './dto/workspace.dto';
 import { WorkspacesService } from './workspaces.service';
 
 @ApiTags('workspace')
@@ -45,24 +40,5 @@ export class WorkspacesController {
     @Req() request: FastifyRequest,
   ) {
     return this.workspaces.update(principal, body, eventContext(principal, request));
-  }
-
-  @Post('workspaces')
-  @HttpCode(201)
-  @RequireScopes('keyway:platform:admin')
-  @ApiOperation({
-    summary: 'Create a workspace with its owner and the owner key (platform admins)',
-  })
-  @ApiResponse({ status: 201, type: CreatedWorkspaceDto })
-  @ManagementRoute(409, 422)
-  create(
-    @Body() body: CreateWorkspaceDto,
-    @CurrentPrincipal() principal: Principal,
-    @Req() request: FastifyRequest,
-  ) {
-    return this.workspaces.create(
-      { name: body.name, prefix: body.prefix, ownerEmail: body.owner.email },
-      eventContext(principal, request),
-    );
   }
 }

@@ -1,145 +1,66 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource, type EntityManager } from 'typeorm';
-import { TOPICS } from '@keyway/contracts';
-import { ROLE_SCOPES } from '../auth/permissions';
+import { type EntityManager } from 'typeorm';
+import { type WorkspaceResource, withWindowMs } from '@keyway/contracts';
 import { type Principal } from '../auth/principal';
 import { Clock } from '../clock';
-import { Aggregates, type ExecuteRequest } from '../event-store/aggregates';
-import { type EventContext, type RecordedEvent } from '../event-store/event-store';
-import { ApiError } from '../http/error-codes';
+import { type EventContext } from '../event-store/event-store';
 import { newId } from '../ids';
-import { IssueKey, withWindowMs } from '../keys/issue-key';
-import { type KeyResource } from '../keys/key-resource';
-import { type MemberResource } from '../members/member-resource';
-import { MembersService } from '../members/members.service';
-import {
-  decideWorkspace,
-  evolveWorkspace,
-  type WorkspaceChanges,
-  type WorkspaceCommand,
-  type WorkspaceState,
-} from './workspace.decide';
-import { workspaceResource, type WorkspaceResource } from './workspace-resource';
-import { type UpdateWorkspaceDto } from './dto/workspace.dto';
+import { type UpdateWorkspaceCommand } from './dto/workspace.dto';
+import { WorkspaceAggregate } from './workspace-aggregate';
+import { type WorkspaceChanges, type WorkspaceState } from './workspace.decide';
+import { WorkspaceError } from './workspace.errors';
+import { workspaceResource } from './workspace-resource';
+import { WorkspacesRepository } from './workspaces.repository';
 
 export const DEFAULT_PREFIX = 'kw';
 export const DEFAULT_RATE_LIMITS = withWindowMs([{ name: 'default', limit: 100, window: '60s' }]);
 
-export interface CreatedWorkspace {
-  workspace: WorkspaceResource;
-  member: MemberResource;
-  key: KeyResource & { key: string };
-}
-
-function workspaceCommand(
-  workspaceId: string,
-  command: WorkspaceCommand,
-  context: EventContext,
-): ExecuteRequest<WorkspaceState> {
-  return {
-    topic: TOPICS.workspaces,
-    aggregateType: 'workspace',
-    aggregateId: workspaceId,
-    workspaceId,
-    fold: (events: readonly RecordedEvent[]) =>
-      events.reduce<WorkspaceState | null>(evolveWorkspace, null),
-    workspaceOf: (workspace) => workspace.workspaceId,
-    decide: (state) => decideWorkspace(command, state),
-    context,
-  };
-}
-
-/** Workspaces: creation with their owner and owner key, settings. */
+/** A workspace on its own: creation (its owner comes from `tenancy/`), settings, reads. */
 @Injectable()
 export class WorkspacesService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly aggregates: Aggregates,
-    private readonly members: MembersService,
-    private readonly issueKey: IssueKey,
+    private readonly aggregate: WorkspaceAggregate,
+    private readonly workspaces: WorkspacesRepository,
     private readonly clock: Clock,
   ) {}
 
-  /**
-   * A workspace, its owner member and the owner's key, in one transaction (in `manager` when
-   * given). `extraScopes` adds scopes beyond the owner role's (bootstrap adds platform admin).
-   */
+  /** A new workspace with the default prefix and rate limits unless given, in `tx`. */
   async create(
-    input: {
-      name: string;
-      prefix?: string | undefined;
-      ownerEmail: string;
-      extraScopes?: string[];
-    },
+    input: { name: string; prefix?: string | undefined },
     context: EventContext,
-    manager?: EntityManager,
-  ): Promise<CreatedWorkspace> {
-    const work = async (tx: EntityManager): Promise<CreatedWorkspace> => {
-      const workspaceId = newId('ws', this.clock.now());
-      const { state } = await this.aggregates.execute(
-        {
-          ...workspaceCommand(
+    tx: EntityManager,
+  ): Promise<WorkspaceState> {
+    const workspaceId = newId('ws', this.clock.now());
+    const { state } = await this.aggregate.execute(
+      {
+        workspaceId,
+        command: {
+          kind: 'create',
+          data: {
             workspaceId,
-            {
-              kind: 'create',
-              data: {
-                workspaceId,
-                name: input.name,
-                prefix: input.prefix ?? DEFAULT_PREFIX,
-                defaultRateLimits: DEFAULT_RATE_LIMITS,
-              },
-            },
-            context,
-          ),
-          isNew: true,
-        },
-        tx,
-      );
-      const member = await this.members.add(
-        workspaceId,
-        input.ownerEmail,
-        'owner',
-        context,
-        null,
-        tx,
-      );
-      const { key, resource } = await this.issueKey.execute(
-        workspaceId,
-        {
-          name: `owner key for ${input.ownerEmail}`,
-          environment: 'live',
-          scopes: [...ROLE_SCOPES.owner, ...(input.extraScopes ?? [])],
-          expires: 'never',
-          ownerId: member.id,
-          metadata: {},
+            name: input.name,
+            prefix: input.prefix ?? DEFAULT_PREFIX,
+            defaultRateLimits: DEFAULT_RATE_LIMITS,
+          },
         },
         context,
-        null,
-        tx,
-      );
-      return {
-        workspace: workspaceResource(state as WorkspaceState),
-        member,
-        key: { key, ...resource },
-      };
-    };
-    return manager ? work(manager) : this.dataSource.transaction(work);
+        isNew: true,
+      },
+      tx,
+    );
+    if (state === null) throw new Error('created workspace has no state');
+    return state;
   }
 
   async get(workspaceId: string): Promise<WorkspaceResource> {
-    const [row] = (await this.dataSource.query('SELECT resource FROM workspaces WHERE id = $1', [
-      workspaceId,
-    ])) as {
-      resource: WorkspaceState;
-    }[];
-    if (row === undefined) throw new ApiError('NOT_FOUND', 'workspace not found');
-    return workspaceResource(row.resource);
+    const workspace = await this.workspaces.findById(workspaceId);
+    if (workspace === null) throw WorkspaceError.notFound();
+    return workspaceResource(workspace);
   }
 
   async update(
     principal: Principal,
-    body: UpdateWorkspaceDto,
+    body: UpdateWorkspaceCommand,
     context: EventContext,
   ): Promise<WorkspaceResource> {
     const changes: WorkspaceChanges = {
@@ -149,10 +70,12 @@ export class WorkspacesService {
         ? {}
         : { defaultRateLimits: withWindowMs(body.defaultRateLimits) }),
     };
-    const { state } = await this.aggregates.execute(
-      workspaceCommand(principal.workspaceId, { kind: 'update', changes }, context),
-    );
-    if (state === null) throw new ApiError('NOT_FOUND', 'workspace not found');
+    const { state } = await this.aggregate.execute({
+      workspaceId: principal.workspaceId,
+      command: { kind: 'update', changes },
+      context,
+    });
+    if (state === null) throw WorkspaceError.notFound();
     return workspaceResource(state);
   }
 }

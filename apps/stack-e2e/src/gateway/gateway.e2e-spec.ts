@@ -145,7 +145,7 @@ describe('gateway', () => {
     const none = await gateway.authorize({ 'x-forwarded-uri': '/orders' });
     expect(none.status).toBe(401);
     expect(JSON.parse(none.text)).toMatchObject({
-      code: 'UNAUTHORIZED',
+      code: 'UNAUTHENTICATED',
       requestId: expect.any(String),
     });
     const unknown = await as('/orders', 'GET', 'kw_live_000000000000000000000000000000000000');

@@ -326,7 +326,7 @@ describe('nginx auth_request in front of an API, with the real gateway as its au
   });
 
   it.each([
-    ['no key', undefined, 'UNAUTHORIZED'],
+    ['no key', undefined, 'UNAUTHENTICATED'],
     ['a malformed key', 'not-a-key', 'MALFORMED'],
     ['a well-formed key nobody issued', generateKey('kw', 'live'), 'NOT_FOUND'],
   ])('answers 401 for %s, with the gateway’s code', async (_, key, code) => {

@@ -1,5 +1,25 @@
-import { type Api, type KeyBody } from '../support/api';
-import { type BootstrapResult, Stack } from '../support/stack';
+import {
+  type BootstrapResult,
+  type CreatedWorkspace,
+  type ErrorBody,
+  type CreateKeyRequest,
+  type CreateMemberRequest,
+  type CreateWorkspaceRequest,
+  type KeyList,
+  type KeyResource,
+  type KeyWithSecret,
+  type MemberList,
+  type MemberResource,
+  PLATFORM_ADMIN_SCOPE,
+  type RevokeKeyRequest,
+  ROLE_SCOPES,
+  type UpdateKeyRequest,
+  type UpdateMemberRequest,
+  type UpdateWorkspaceRequest,
+  type WorkspaceResource,
+} from '@keyway/contracts';
+import { type Api } from '../support/api';
+import { Stack } from '../support/stack';
 
 /**
  * Tenant isolation and privilege escalation, for every endpoint: a caller sees only its own
@@ -8,29 +28,28 @@ import { type BootstrapResult, Stack } from '../support/stack';
  */
 describe('access control', () => {
   const stack = new Stack();
-  const MANAGEMENT_SCOPES = [
-    'keyway:keys:read',
-    'keyway:keys:write',
-    'keyway:members:write',
-    'keyway:audit:read',
-    'keyway:workspace:admin',
-  ];
+  // Every management scope a workspace's owner holds (all but platform admin).
+  const MANAGEMENT_SCOPES = ROLE_SCOPES.owner;
   let root: BootstrapResult;
   let ownerA: Api; // owner of workspace A (the bootstrap workspace, also platform admin)
   let ownerB: Api; // owner of workspace B
-  let keyInB: KeyBody;
+  let keyInB: KeyWithSecret;
   let memberInB: string;
-  const keyWith = async (api: Api, scopes: string[], extra: object = {}) => {
+  const keyWith = async (
+    api: Api,
+    scopes: readonly string[],
+    extra: Partial<CreateKeyRequest> = {},
+  ) => {
     // Keys with management scopes belong to a member: here the bootstrap owner, unless given.
     const owner = scopes.some((scope) => scope.startsWith('keyway:'))
       ? { ownerId: root.memberId }
       : {};
-    const created = await api.post<KeyBody>('/v1/keys', {
+    const created = await api.post<KeyWithSecret>('/v1/keys', {
       name: `k-${scopes.join('-')}`,
-      scopes,
+      scopes: [...scopes],
       ...owner,
       ...extra,
-    });
+    } satisfies CreateKeyRequest);
     expect(created.status).toBe(201);
     return created.json;
   };
@@ -39,10 +58,10 @@ describe('access control', () => {
     await stack.start('identity');
     root = stack.bootstrap();
     ownerA = stack.identityApi(root.key);
-    const b = await ownerA.post<{ key: KeyBody; member: { id: string } }>('/v1/workspaces', {
+    const b = await ownerA.post<CreatedWorkspace>('/v1/workspaces', {
       name: 'tenant-b',
       owner: { email: 'owner@b.example' },
-    });
+    } satisfies CreateWorkspaceRequest);
     expect(b.status).toBe(201);
     ownerB = stack.identityApi(b.json.key.key);
     keyInB = await keyWith(ownerB, ['orders:read']);
@@ -55,12 +74,12 @@ describe('access control', () => {
     it.each([
       ['GET', '/v1/keys/{key}', undefined],
       ['GET', '/v1/keys/{key}/events', undefined],
-      ['PATCH', '/v1/keys/{key}', { name: 'stolen' }],
+      ['PATCH', '/v1/keys/{key}', { name: 'stolen' } satisfies UpdateKeyRequest],
       ['POST', '/v1/keys/{key}/rotate', {}],
       ['POST', '/v1/keys/{key}/revoke', {}],
       ['DELETE', '/v1/keys/{key}', undefined],
       ['GET', '/v1/members/{member}', undefined],
-      ['PATCH', '/v1/members/{member}', { role: 'auditor' }],
+      ['PATCH', '/v1/members/{member}', { role: 'auditor' } satisfies UpdateMemberRequest],
       ['DELETE', '/v1/members/{member}', undefined],
     ] as const)('%s %s → 404', async (method, path, body) => {
       const response = await ownerA.request(
@@ -69,54 +88,64 @@ describe('access control', () => {
         body,
       );
       expect(response.status).toBe(404);
-      expect(response.json).toMatchObject({ code: 'NOT_FOUND' });
+      expect(response.json).toMatchObject({ code: 'NOT_FOUND' } satisfies Partial<ErrorBody>);
     });
 
     it('lists only its own keys and members, and its own workspace', async () => {
-      const keys = await ownerA.get<{ data: KeyBody[] }>('/v1/keys?limit=100');
+      const keys = await ownerA.get<KeyList>('/v1/keys?limit=100');
       expect(keys.json.data.map((key) => key.workspaceId)).toEqual(
         keys.json.data.map(() => root.workspaceId),
       );
       expect(keys.json.data.map((key) => key.id)).not.toContain(keyInB.id);
-      const members = await ownerA.get<{ data: { workspaceId: string }[] }>('/v1/members');
+      const members = await ownerA.get<MemberList>('/v1/members');
       expect(new Set(members.json.data.map((member) => member.workspaceId))).toEqual(
         new Set([root.workspaceId]),
       );
-      expect((await ownerB.get<{ id: string }>('/v1/workspace')).json.id).not.toBe(
+      expect((await ownerB.get<WorkspaceResource>('/v1/workspace')).json.id).not.toBe(
         root.workspaceId,
       );
     });
 
     it('leaves the other workspace untouched', async () => {
-      const key = await ownerB.get<KeyBody>(`/v1/keys/${keyInB.id}`);
+      const key = await ownerB.get<KeyResource>(`/v1/keys/${keyInB.id}`);
       expect(key.json).toMatchObject({ status: 'active', version: 1 });
     });
   });
 
   describe('each route needs its scope', () => {
-    let target: KeyBody;
+    let target: KeyWithSecret;
     beforeAll(async () => {
       target = await keyWith(ownerA, ['x:read']);
     });
 
     const READS = ['keyway:keys:read', 'keyway:members:write', 'keyway:audit:read'];
     it.each([
-      ['POST', '/v1/keys', { name: 'x' }, ['keyway:keys:write']],
+      ['POST', '/v1/keys', { name: 'x' } satisfies CreateKeyRequest, ['keyway:keys:write']],
       ['GET', '/v1/keys', undefined, ['keyway:keys:read']],
       ['GET', '/v1/keys/{id}', undefined, ['keyway:keys:read']],
       ['GET', '/v1/keys/{id}/events', undefined, ['keyway:keys:read']],
-      ['PATCH', '/v1/keys/{id}', { name: 'y' }, ['keyway:keys:write']],
+      ['PATCH', '/v1/keys/{id}', { name: 'y' } satisfies UpdateKeyRequest, ['keyway:keys:write']],
       ['POST', '/v1/keys/{id}/rotate', {}, ['keyway:keys:write']],
       ['POST', '/v1/keys/{id}/revoke', {}, ['keyway:keys:write']],
       ['DELETE', '/v1/keys/{id}', undefined, ['keyway:keys:write']],
-      ['POST', '/v1/members', { email: 'n@a.example', role: 'member' }, ['keyway:members:write']],
+      [
+        'POST',
+        '/v1/members',
+        { email: 'n@a.example', role: 'member' } satisfies CreateMemberRequest,
+        ['keyway:members:write'],
+      ],
       ['GET', '/v1/members', undefined, READS],
       ['GET', '/v1/workspace', undefined, [...READS, 'keyway:workspace:admin']],
-      ['PATCH', '/v1/workspace', { name: 'renamed' }, ['keyway:workspace:admin']],
+      [
+        'PATCH',
+        '/v1/workspace',
+        { name: 'renamed' } satisfies UpdateWorkspaceRequest,
+        ['keyway:workspace:admin'],
+      ],
       [
         'POST',
         '/v1/workspaces',
-        { name: 'c', owner: { email: 'c@c.example' } },
+        { name: 'c', owner: { email: 'c@c.example' } } satisfies CreateWorkspaceRequest,
         ['keyway:platform:admin'],
       ],
     ] as const)(
@@ -128,12 +157,12 @@ describe('access control', () => {
         const caller = stack.identityApi((await keyWith(ownerA, scopes)).key);
         const response = await caller.request(method, path.replace('{id}', target.id), body);
         expect(response.status).toBe(403);
-        expect(response.json).toMatchObject({ code: 'FORBIDDEN' });
-        expect((await ownerA.get<KeyBody>(`/v1/keys/${target.id}`)).json).toMatchObject({
+        expect(response.json).toMatchObject({ code: 'FORBIDDEN' } satisfies Partial<ErrorBody>);
+        expect((await ownerA.get<KeyResource>(`/v1/keys/${target.id}`)).json).toMatchObject({
           status: 'active',
           version: 1,
         });
-        expect((await ownerA.get<{ name: string }>('/v1/workspace')).json.name).toBe('e2e');
+        expect((await ownerA.get<WorkspaceResource>('/v1/workspace')).json.name).toBe('e2e');
       },
     );
 
@@ -144,27 +173,31 @@ describe('access control', () => {
       );
       const revoked = await keyWith(ownerA, ['keyway:keys:read']);
       expect((await stack.identityApi(revoked.key).get('/v1/keys')).status).toBe(200);
-      expect((await ownerA.post(`/v1/keys/${revoked.id}/revoke`, { reason: 'test' })).status).toBe(
-        200,
-      );
+      expect(
+        (
+          await ownerA.post(`/v1/keys/${revoked.id}/revoke`, {
+            reason: 'test',
+          } satisfies RevokeKeyRequest)
+        ).status,
+      ).toBe(200);
       const after = await stack.identityApi(revoked.key).get('/v1/keys');
       expect(after.status).toBe(401);
-      expect(after.json).toMatchObject({ code: 'UNAUTHENTICATED' });
+      expect(after.json).toMatchObject({ code: 'UNAUTHENTICATED' } satisfies Partial<ErrorBody>);
     });
   });
 
   describe('nobody grants what they do not hold', () => {
     const ownerKeyId = async () =>
-      (
-        await ownerA.get<{ data: KeyBody[] }>(`/v1/keys?ownerId=${root.memberId}&limit=100`)
-      ).json.data.find((key) => key.scopes.includes('keyway:platform:admin'))?.id ?? 'missing';
+      (await ownerA.get<KeyList>(`/v1/keys?ownerId=${root.memberId}&limit=100`)).json.data.find(
+        (key) => key.scopes.includes(PLATFORM_ADMIN_SCOPE),
+      )?.id ?? 'missing';
     let admin: Api;
     let adminMember: string;
     beforeAll(async () => {
-      const created = await ownerA.post<{ id: string }>('/v1/members', {
+      const created = await ownerA.post<MemberResource>('/v1/members', {
         email: 'admin@a.example',
         role: 'admin',
-      });
+      } satisfies CreateMemberRequest);
       adminMember = created.json.id;
       admin = stack.identityApi(
         (
@@ -178,46 +211,77 @@ describe('access control', () => {
     it.each([
       [
         'a key with a management scope it lacks',
-        () => admin.post('/v1/keys', { name: 'x', scopes: ['keyway:workspace:admin'] }),
+        () =>
+          admin.post('/v1/keys', {
+            name: 'x',
+            scopes: ['keyway:workspace:admin'],
+          } satisfies CreateKeyRequest),
       ],
       [
         'a key with platform admin',
-        () => admin.post('/v1/keys', { name: 'x', scopes: ['keyway:platform:admin'] }),
+        () =>
+          admin.post('/v1/keys', {
+            name: 'x',
+            scopes: [PLATFORM_ADMIN_SCOPE],
+          } satisfies CreateKeyRequest),
       ],
       [
         'an owner member',
-        () => admin.post('/v1/members', { email: 'evil@a.example', role: 'owner' }),
+        () =>
+          admin.post('/v1/members', {
+            email: 'evil@a.example',
+            role: 'owner',
+          } satisfies CreateMemberRequest),
       ],
-      ['itself the owner role', () => admin.patch(`/v1/members/${adminMember}`, { role: 'owner' })],
+      [
+        'itself the owner role',
+        () =>
+          admin.patch(`/v1/members/${adminMember}`, {
+            role: 'owner',
+          } satisfies UpdateMemberRequest),
+      ],
       [
         'a demotion of the owner',
-        () => admin.patch(`/v1/members/${root.memberId}`, { role: 'member' }),
+        () =>
+          admin.patch(`/v1/members/${root.memberId}`, {
+            role: 'member',
+          } satisfies UpdateMemberRequest),
       ],
       ['the removal of the owner', () => admin.delete(`/v1/members/${root.memberId}`)],
-      ['workspace settings', () => admin.patch('/v1/workspace', { prefix: 'evil' })],
+      [
+        'workspace settings',
+        () => admin.patch('/v1/workspace', { prefix: 'evil' } satisfies UpdateWorkspaceRequest),
+      ],
       [
         'a new secret for the stronger owner key',
         async () => admin.post(`/v1/keys/${await ownerKeyId()}/rotate`, {}),
       ],
       [
         'more scopes on the owner key',
-        async () => admin.patch(`/v1/keys/${await ownerKeyId()}`, { name: 'mine now' }),
+        async () =>
+          admin.patch(`/v1/keys/${await ownerKeyId()}`, {
+            name: 'mine now',
+          } satisfies UpdateKeyRequest),
       ],
       [
         'a management key owned by no member',
-        () => admin.post('/v1/keys', { name: 'x', scopes: ['keyway:keys:read'] }),
+        () =>
+          admin.post('/v1/keys', {
+            name: 'x',
+            scopes: ['keyway:keys:read'],
+          } satisfies CreateKeyRequest),
       ],
     ])('an admin cannot grant %s (403)', async (_what, call) => {
       const response = await call();
       expect(response.status).toBe(403);
-      expect(response.json).toMatchObject({ code: 'FORBIDDEN' });
+      expect(response.json).toMatchObject({ code: 'FORBIDDEN' } satisfies Partial<ErrorBody>);
     });
 
     it('caps a member key by the role, now and after the role changes', async () => {
-      const member = await ownerA.post<{ id: string }>('/v1/members', {
+      const member = await ownerA.post<MemberResource>('/v1/members', {
         email: 'dev@a.example',
         role: 'member',
-      });
+      } satisfies CreateMemberRequest);
       // The owner may put admin scopes on a member's key; the member's role still caps it.
       const memberKey = await keyWith(
         ownerA,
@@ -228,28 +292,43 @@ describe('access control', () => {
       );
       const asMember = stack.identityApi(memberKey.key);
       expect(
-        (await asMember.post('/v1/members', { email: 'x@a.example', role: 'auditor' })).status,
+        (
+          await asMember.post('/v1/members', {
+            email: 'x@a.example',
+            role: 'auditor',
+          } satisfies CreateMemberRequest)
+        ).status,
       ).toBe(403);
-      expect((await asMember.post('/v1/keys', { name: 'mine' })).status).toBe(201);
+      expect(
+        (await asMember.post('/v1/keys', { name: 'mine' } satisfies CreateKeyRequest)).status,
+      ).toBe(201);
 
       // Demoted to auditor: its key loses keys:write at once.
       expect(
-        (await ownerA.patch(`/v1/members/${member.json.id}`, { role: 'auditor' })).status,
+        (
+          await ownerA.patch(`/v1/members/${member.json.id}`, {
+            role: 'auditor',
+          } satisfies UpdateMemberRequest)
+        ).status,
       ).toBe(200);
-      expect((await asMember.post('/v1/keys', { name: 'again' })).status).toBe(403);
+      expect(
+        (await asMember.post('/v1/keys', { name: 'again' } satisfies CreateKeyRequest)).status,
+      ).toBe(403);
       expect((await asMember.get('/v1/keys')).status).toBe(200);
 
       // Removed: its keys stop working and are revoked.
       expect((await ownerA.delete(`/v1/members/${member.json.id}`)).status).toBe(204);
       expect((await asMember.get('/v1/keys')).status).toBe(401);
-      expect((await ownerA.get<KeyBody>(`/v1/keys/${memberKey.id}`)).json.status).toBe('revoked');
+      expect((await ownerA.get<KeyResource>(`/v1/keys/${memberKey.id}`)).json.status).toBe(
+        'revoked',
+      );
     });
 
     it('lets a member manage only its own keys', async () => {
-      const member = await ownerA.post<{ id: string }>('/v1/members', {
+      const member = await ownerA.post<MemberResource>('/v1/members', {
         email: 'dev2@a.example',
         role: 'member',
-      });
+      } satisfies CreateMemberRequest);
       const asMember = stack.identityApi(
         (
           await keyWith(ownerA, ['keyway:keys:read', 'keyway:keys:write'], {
@@ -259,15 +338,32 @@ describe('access control', () => {
       );
       const someoneElses = await keyWith(ownerA, ['x:read']);
       expect((await asMember.post(`/v1/keys/${someoneElses.id}/revoke`, {})).status).toBe(403);
-      expect((await asMember.post('/v1/keys', { name: 'x', ownerId: root.memberId })).status).toBe(
-        403,
-      );
-      const own = await asMember.post<KeyBody>('/v1/keys', { name: 'own' });
+      expect(
+        (
+          await asMember.post('/v1/keys', {
+            name: 'x',
+            ownerId: root.memberId,
+          } satisfies CreateKeyRequest)
+        ).status,
+      ).toBe(403);
+      const own = await asMember.post<KeyWithSecret>('/v1/keys', {
+        name: 'own',
+      } satisfies CreateKeyRequest);
       expect(own.json.ownerId).toBe(member.json.id);
       // Un-owning its key would free it from the role cap and from revocation on removal.
-      expect((await asMember.patch(`/v1/keys/${own.json.id}`, { ownerId: null })).status).toBe(403);
       expect(
-        (await asMember.patch(`/v1/keys/${own.json.id}`, { ownerId: 'ext-service' })).status,
+        (
+          await asMember.patch(`/v1/keys/${own.json.id}`, {
+            ownerId: null,
+          } satisfies UpdateKeyRequest)
+        ).status,
+      ).toBe(403);
+      expect(
+        (
+          await asMember.patch(`/v1/keys/${own.json.id}`, {
+            ownerId: 'ext-service',
+          } satisfies UpdateKeyRequest)
+        ).status,
       ).toBe(403);
       expect((await asMember.post(`/v1/keys/${own.json.id}/revoke`, {})).status).toBe(200);
     });
@@ -290,23 +386,33 @@ describe('access control', () => {
     });
 
     it('takes platform admin from a bootstrap owner who is no longer an owner', async () => {
-      const second = await ownerA.post<{ id: string }>('/v1/members', {
+      const second = await ownerA.post<MemberResource>('/v1/members', {
         email: 'owner2@a.example',
         role: 'owner',
-      });
-      const ownerScopes = MANAGEMENT_SCOPES.filter((scope) => scope !== 'keyway:platform:admin');
+      } satisfies CreateMemberRequest);
       const asSecondOwner = stack.identityApi(
-        (await keyWith(ownerA, ownerScopes, { ownerId: second.json.id })).key,
+        (await keyWith(ownerA, ROLE_SCOPES.owner, { ownerId: second.json.id })).key,
       );
 
       expect(
-        (await asSecondOwner.patch(`/v1/members/${root.memberId}`, { role: 'admin' })).status,
+        (
+          await asSecondOwner.patch(`/v1/members/${root.memberId}`, {
+            role: 'admin',
+          } satisfies UpdateMemberRequest)
+        ).status,
       ).toBe(200);
-      const workspace = { name: 'late', owner: { email: 'l@l.example' } };
+      const workspace = {
+        name: 'late',
+        owner: { email: 'l@l.example' },
+      } satisfies CreateWorkspaceRequest;
       expect((await ownerA.post('/v1/workspaces', workspace)).status).toBe(403);
 
       expect(
-        (await asSecondOwner.patch(`/v1/members/${root.memberId}`, { role: 'owner' })).status,
+        (
+          await asSecondOwner.patch(`/v1/members/${root.memberId}`, {
+            role: 'owner',
+          } satisfies UpdateMemberRequest)
+        ).status,
       ).toBe(200);
       expect((await ownerA.post('/v1/workspaces', workspace)).status).toBe(201);
     });
@@ -315,16 +421,23 @@ describe('access control', () => {
       const statuses = await Promise.all(
         [1, 2, 3].map(
           async () =>
-            (await ownerA.post('/v1/members', { email: 'twice@a.example', role: 'member' })).status,
+            (
+              await ownerA.post('/v1/members', {
+                email: 'twice@a.example',
+                role: 'member',
+              } satisfies CreateMemberRequest)
+            ).status,
         ),
       );
       expect(statuses.sort()).toEqual([201, 409, 409]);
     });
 
     it('keeps at least one owner', async () => {
-      const response = await ownerB.patch(`/v1/members/${memberInB}`, { role: 'admin' });
+      const response = await ownerB.patch(`/v1/members/${memberInB}`, {
+        role: 'admin',
+      } satisfies UpdateMemberRequest);
       expect(response.status).toBe(409);
-      expect((await ownerB.get<{ role: string }>(`/v1/members/${memberInB}`)).json.role).toBe(
+      expect((await ownerB.get<MemberResource>(`/v1/members/${memberInB}`)).json.role).toBe(
         'owner',
       );
     });

@@ -1,17 +1,17 @@
+import {
+  type BootstrapResult,
+  type CreateKeyRequest,
+  type KeyEventList,
+  type KeyList,
+  type KeyResource,
+  type KeyWithSecret,
+  type RevokeKeyRequest,
+  type RotateKeyRequest,
+  type UpdateKeyRequest,
+} from '@keyway/contracts';
 import { expectEventually } from '@keyway/platform-testing';
-import { type Api, type ApiResponse, type KeyBody } from '../support/api';
-
-type KeyPage = { data: KeyBody[]; nextCursor: string | null };
-import { type BootstrapResult, Stack } from '../support/stack';
-
-interface EventBody {
-  type: string;
-  sequence: number;
-  actor: string;
-  actorip?: string;
-  actoruseragent?: string;
-  data: Record<string, unknown>;
-}
+import { type Api, type ApiResponse } from '../support/api';
+import { Stack } from '../support/stack';
 
 /** A key's life over the management API, with two identity replicas sharing one database. */
 describe('key lifecycle', () => {
@@ -28,13 +28,13 @@ describe('key lifecycle', () => {
 
   afterAll(() => stack.stop());
 
-  const issue = async (body: object = {}) => {
-    const created = await api.post<KeyBody>('/v1/keys', {
+  const issue = async (body: Partial<CreateKeyRequest> = {}) => {
+    const created = await api.post<KeyWithSecret>('/v1/keys', {
       name: 'lifecycle',
       scopes: ['keyway:keys:read'],
       ownerId: owner.memberId,
       ...body,
-    });
+    } satisfies CreateKeyRequest);
     expect(created.status).toBe(201);
     return created.json;
   };
@@ -43,13 +43,15 @@ describe('key lifecycle', () => {
 
   it('updates, rotates with a grace period, revokes and deletes, recording every step in order', async () => {
     const key = await issue({ metadata: { team: 'bi' } });
-    const updated = await api.patch<KeyBody>(`/v1/keys/${key.id}`, {
+    const updated = await api.patch<KeyResource>(`/v1/keys/${key.id}`, {
       name: 'renamed',
       scopes: ['keyway:keys:read', 'a:b'],
-    });
+    } satisfies UpdateKeyRequest);
     expect(updated.json).toMatchObject({ version: 2, scopes: ['keyway:keys:read', 'a:b'] });
 
-    const rotated = await api.post<KeyBody>(`/v1/keys/${key.id}/rotate`, { gracePeriod: '1h' });
+    const rotated = await api.post<KeyWithSecret>(`/v1/keys/${key.id}/rotate`, {
+      gracePeriod: '1h',
+    } satisfies RotateKeyRequest);
     expect(rotated.status).toBe(200);
     expect(rotated.json.key).not.toBe(key.key);
     expect(Date.parse(rotated.json.previousKeyExpiresAt ?? '') - Date.now()).toBeGreaterThan(
@@ -60,17 +62,21 @@ describe('key lifecycle', () => {
     expect(await canRead(rotated.json.key)).toBe(true);
 
     // A second rotation without grace ends both older secrets now.
-    const again = await api.post<KeyBody>(`/v1/keys/${key.id}/rotate`, { gracePeriod: '0s' });
+    const again = await api.post<KeyWithSecret>(`/v1/keys/${key.id}/rotate`, {
+      gracePeriod: '0s',
+    } satisfies RotateKeyRequest);
     expect(await canRead(key.key)).toBe(false);
     expect(await canRead(rotated.json.key)).toBe(false);
     expect(await canRead(again.json.key)).toBe(true);
 
-    const revoked = await api.post<KeyBody>(`/v1/keys/${key.id}/revoke`, { reason: 'rotated out' });
+    const revoked = await api.post<KeyResource>(`/v1/keys/${key.id}/revoke`, {
+      reason: 'rotated out',
+    } satisfies RevokeKeyRequest);
     expect(revoked.json).toMatchObject({ status: 'revoked', version: 5 });
     expect(await canRead(again.json.key)).toBe(false);
     expect((await api.post(`/v1/keys/${key.id}/revoke`)).status).toBe(409);
 
-    const events = await api.get<{ data: EventBody[] }>(`/v1/keys/${key.id}/events`);
+    const events = await api.get<KeyEventList>(`/v1/keys/${key.id}/events`);
     expect(events.json.data.map((event) => [event.sequence, event.type])).toEqual([
       [1, 'keyway.key.issued.v1'],
       [2, 'keyway.key.updated.v1'],
@@ -86,7 +92,7 @@ describe('key lifecycle', () => {
 
     expect((await api.delete(`/v1/keys/${key.id}`)).status).toBe(204);
     expect((await api.get(`/v1/keys/${key.id}`)).status).toBe(404);
-    const history = await api.get<{ data: EventBody[] }>(`/v1/keys/${key.id}/events`);
+    const history = await api.get<KeyEventList>(`/v1/keys/${key.id}/events`);
     expect(history.json.data.at(-1)).toMatchObject({ sequence: 6, type: 'keyway.key.deleted.v1' });
   });
 
@@ -97,7 +103,7 @@ describe('key lifecycle', () => {
     await expectEventually(
       async () => {
         for (const key of keys)
-          expect((await api.get<KeyBody>(`/v1/keys/${key.id}`)).json.status).toBe('expired');
+          expect((await api.get<KeyResource>(`/v1/keys/${key.id}`)).json.status).toBe('expired');
       },
       { timeoutMs: 15_000, intervalMs: 200 },
     );
@@ -121,13 +127,13 @@ describe('key lifecycle', () => {
     let cursor: string | null = null;
     do {
       const query = `/v1/keys?environment=test&limit=3${cursor ? `&cursor=${cursor}` : ''}`;
-      const page: ApiResponse<KeyPage> = await api.get<KeyPage>(query);
+      const page: ApiResponse<KeyList> = await api.get<KeyList>(query);
       expect(page.status).toBe(200);
       seen.push(...page.json.data.map((key) => key.id));
       cursor = page.json.nextCursor;
     } while (cursor);
     expect(seen).toEqual([...created].reverse());
-    const revoked = await api.get<{ data: KeyBody[] }>('/v1/keys?status=revoked&environment=test');
+    const revoked = await api.get<KeyList>('/v1/keys?status=revoked&environment=test');
     expect(revoked.json.data).toEqual([]);
     expect((await api.get('/v1/keys?cursor=not-a-cursor')).json).toMatchObject({
       code: 'VALIDATION_ERROR',

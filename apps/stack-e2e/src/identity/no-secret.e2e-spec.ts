@@ -1,6 +1,13 @@
-import { TOPICS } from '@keyway/contracts';
+import {
+  type CreatedWorkspace,
+  type CreateKeyRequest,
+  type CreateWorkspaceRequest,
+  type KeyWithSecret,
+  type RevokeKeyRequest,
+  type RotateKeyRequest,
+  TOPICS,
+} from '@keyway/contracts';
 import { expectEventually, TopicReader } from '@keyway/platform-testing';
-import { type KeyBody } from '../support/api';
 import { Stack } from '../support/stack';
 
 /**
@@ -26,24 +33,39 @@ describe('no secret anywhere', () => {
     const api = stack.identityApi(owner.key);
     const secrets = [owner.key];
     const ids: string[] = [];
-    const keep = (body: KeyBody) => {
+    const keep = (body: KeyWithSecret) => {
       secrets.push(body.key);
       ids.push(body.id);
       return body;
     };
 
-    const a = keep((await api.post<KeyBody>('/v1/keys', { name: 'a', scopes: ['x:read'] })).json);
-    keep(
-      (await api.post<KeyBody>('/v1/keys', { name: 'b' }, { 'Idempotency-Key': 'secret-scan' }))
-        .json,
+    const a = keep(
+      (
+        await api.post<KeyWithSecret>('/v1/keys', {
+          name: 'a',
+          scopes: ['x:read'],
+        } satisfies CreateKeyRequest)
+      ).json,
     );
-    keep((await api.post<KeyBody>(`/v1/keys/${a.id}/rotate`, { gracePeriod: '1h' })).json);
-    keep((await api.post<KeyBody>(`/v1/keys/${a.id}/rotate`, {})).json);
-    expect((await api.post(`/v1/keys/${a.id}/revoke`, { reason: 'scan' })).status).toBe(200);
-    const other = await api.post<{ key: KeyBody }>('/v1/workspaces', {
+    keep(
+      (
+        await api.post<KeyWithSecret>('/v1/keys', { name: 'b' } satisfies CreateKeyRequest, {
+          'Idempotency-Key': 'secret-scan',
+        })
+      ).json,
+    );
+    const rotate = (body: RotateKeyRequest) =>
+      api.post<KeyWithSecret>(`/v1/keys/${a.id}/rotate`, body);
+    keep((await rotate({ gracePeriod: '1h' })).json);
+    keep((await rotate({})).json);
+    expect(
+      (await api.post(`/v1/keys/${a.id}/revoke`, { reason: 'scan' } satisfies RevokeKeyRequest))
+        .status,
+    ).toBe(200);
+    const other = await api.post<CreatedWorkspace>('/v1/workspaces', {
       name: 'scan',
       owner: { email: 's@x.example' },
-    });
+    } satisfies CreateWorkspaceRequest);
     keep(other.json.key);
     // A failed call carrying a secret: the bearer header must not be echoed or logged.
     expect((await api.post('/v1/keys', { name: 42 })).status).toBe(400);
@@ -78,11 +100,18 @@ describe('no secret anywhere', () => {
       );
       return rows.join('\n');
     };
+    const redisValue = async (name: string): Promise<unknown> => {
+      const type = await stack.redis.type(name);
+      if (type === 'hash') return stack.redis.hgetall(name);
+      if (type === 'set') return stack.redis.smembers(name);
+      if (type === 'zset') return stack.redis.zrange(name, 0, -1, 'WITHSCORES');
+      if (type === 'list') return stack.redis.lrange(name, 0, -1);
+      if (type === 'stream') return stack.redis.xrange(name, '-', '+');
+      return stack.redis.get(name);
+    };
     const redisValues = await Promise.all(
       (await stack.redis.keys('keyway:*')).map(async (name) =>
-        (await stack.redis.type(name)) === 'hash'
-          ? JSON.stringify(await stack.redis.hgetall(name))
-          : String(await stack.redis.get(name)),
+        JSON.stringify(await redisValue(name)),
       ),
     );
     const everything = [

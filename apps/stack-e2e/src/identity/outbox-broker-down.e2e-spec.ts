@@ -1,11 +1,10 @@
-import { TOPICS } from '@keyway/contracts';
+import { type CreateKeyRequest, type KeyWithSecret, TOPICS } from '@keyway/contracts';
 import {
   expectEventually,
   startThrowawayKafka,
   type ThrowawayKafka,
   TopicReader,
 } from '@keyway/platform-testing';
-import { type KeyBody } from '../support/api';
 import { Stack } from '../support/stack';
 
 /**
@@ -37,7 +36,9 @@ describe('outbox while the broker is down', () => {
 
     const ids: string[] = [];
     for (let i = 0; i < 100; i++) {
-      const created = await api.post<KeyBody>('/v1/keys', { name: `offline-${i}` });
+      const created = await api.post<KeyWithSecret>('/v1/keys', {
+        name: `offline-${i}`,
+      } satisfies CreateKeyRequest);
       expect(created.status).toBe(201);
       ids.push(created.json.id);
       if (i % 2 === 0)

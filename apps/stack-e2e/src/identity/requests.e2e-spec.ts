@@ -1,15 +1,26 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import {
+  type BootstrapResult,
+  type CreateKeyRequest,
+  type ErrorBody,
+  type ErrorCode,
+  type KeyEventList,
+  type KeyResource,
+  type KeyWithSecret,
+  type RevokeKeyRequest,
+  type UpdateKeyRequest,
+} from '@keyway/contracts';
 import { repoRoot } from '@keyway/platform-testing';
-import { type Api, type KeyBody } from '../support/api';
-import { type BootstrapResult, Stack } from '../support/stack';
+import { type Api } from '../support/api';
+import { Stack } from '../support/stack';
 
 /** Bad input, idempotent POSTs and concurrent writers, against a running identity. */
 describe('requests', () => {
   const stack = new Stack();
   let owner: BootstrapResult;
   let api: Api;
-  let key: KeyBody;
+  let key: KeyWithSecret;
 
   const eventCount = async () =>
     Number(
@@ -21,7 +32,8 @@ describe('requests', () => {
     await stack.start('identity');
     owner = stack.bootstrap();
     api = stack.identityApi(owner.key);
-    key = (await api.post<KeyBody>('/v1/keys', { name: 'target' })).json;
+    key = (await api.post<KeyWithSecret>('/v1/keys', { name: 'target' } satisfies CreateKeyRequest))
+      .json;
   });
 
   afterAll(() => stack.stop());
@@ -45,7 +57,7 @@ describe('requests', () => {
       path: string;
       body: string;
       status: number;
-      code: string;
+      code: ErrorCode;
       contentType?: string;
     }
     const post = (
@@ -53,7 +65,7 @@ describe('requests', () => {
       path: string,
       body: string,
       status = 400,
-      code = 'VALIDATION_ERROR',
+      code: ErrorCode = 'VALIDATION_ERROR',
     ) => ({
       what,
       method: 'POST',
@@ -161,8 +173,9 @@ describe('requests', () => {
     it('replays the same response for the same request and records one change', async () => {
       const before = await eventCount();
       const headers = { 'Idempotency-Key': 'create-warehouse-1' };
-      const first = await api.post<KeyBody>('/v1/keys', { name: 'warehouse' }, headers);
-      const second = await api.post<KeyBody>('/v1/keys', { name: 'warehouse' }, headers);
+      const body = { name: 'warehouse' } satisfies CreateKeyRequest;
+      const first = await api.post<KeyWithSecret>('/v1/keys', body, headers);
+      const second = await api.post<KeyWithSecret>('/v1/keys', body, headers);
       expect(first.status).toBe(201);
       expect(second.status).toBe(201);
       expect(second.json).toEqual(first.json);
@@ -177,67 +190,72 @@ describe('requests', () => {
 
     it('refuses the same key with a different body (422) and changes nothing', async () => {
       const headers = { 'Idempotency-Key': 'create-warehouse-2' };
-      expect((await api.post('/v1/keys', { name: 'a' }, headers)).status).toBe(201);
+      expect(
+        (await api.post('/v1/keys', { name: 'a' } satisfies CreateKeyRequest, headers)).status,
+      ).toBe(201);
       const before = await eventCount();
-      const reused = await api.post('/v1/keys', { name: 'b' }, headers);
+      const reused = await api.post('/v1/keys', { name: 'b' } satisfies CreateKeyRequest, headers);
       expect(reused.status).toBe(422);
-      expect(reused.json).toMatchObject({ code: 'UNPROCESSABLE' });
+      expect(reused.json).toMatchObject({ code: 'UNPROCESSABLE' } satisfies Partial<ErrorBody>);
       expect(await eventCount()).toBe(before);
     });
 
     it('does not cache a refusal: the corrected retry goes through', async () => {
       const headers = { 'Idempotency-Key': 'revoke-1' };
-      const target = (await api.post<KeyBody>('/v1/keys', { name: 'to-revoke' })).json;
+      const target = (
+        await api.post<KeyWithSecret>('/v1/keys', { name: 'to-revoke' } satisfies CreateKeyRequest)
+      ).json;
+      const revoke = { reason: 'x' } satisfies RevokeKeyRequest;
       expect(
-        (await api.post(`/v1/keys/${target.id}/revoke`, { reason: 'x', bad: 1 }, headers)).status,
+        // Not a RevokeKeyRequest: an unknown field.
+        (await api.post(`/v1/keys/${target.id}/revoke`, { ...revoke, bad: 1 }, headers)).status,
       ).toBe(400);
-      expect(
-        (await api.post(`/v1/keys/${target.id}/revoke`, { reason: 'x' }, headers)).status,
-      ).toBe(200);
-      expect(
-        (await api.post(`/v1/keys/${target.id}/revoke`, { reason: 'x' }, headers)).status,
-      ).toBe(200);
-      expect((await api.get<KeyBody>(`/v1/keys/${target.id}`)).json.version).toBe(2);
+      expect((await api.post(`/v1/keys/${target.id}/revoke`, revoke, headers)).status).toBe(200);
+      expect((await api.post(`/v1/keys/${target.id}/revoke`, revoke, headers)).status).toBe(200);
+      expect((await api.get<KeyResource>(`/v1/keys/${target.id}`)).json.version).toBe(2);
     });
 
     it('keeps idempotency keys per caller', async () => {
       const other = stack.identityApi(
         (
-          await api.post<KeyBody>('/v1/keys', {
+          await api.post<KeyWithSecret>('/v1/keys', {
             name: 'other',
             scopes: ['keyway:keys:write'],
             ownerId: owner.memberId,
-          })
+          } satisfies CreateKeyRequest)
         ).json.key,
       );
       const headers = { 'Idempotency-Key': 'shared-name' };
-      const mine = await api.post<KeyBody>('/v1/keys', { name: 'x' }, headers);
-      const theirs = await other.post<KeyBody>('/v1/keys', { name: 'x' }, headers);
+      const body = { name: 'x' } satisfies CreateKeyRequest;
+      const mine = await api.post<KeyWithSecret>('/v1/keys', body, headers);
+      const theirs = await other.post<KeyWithSecret>('/v1/keys', body, headers);
       expect(theirs.json.id).not.toBe(mine.json.id);
     });
   });
 
   describe('concurrent writers', () => {
     it('lets one of 20 concurrent updates of a key win; the losers get 409 and the sequence has no gap', async () => {
-      const target = (await api.post<KeyBody>('/v1/keys', { name: 'contended' })).json;
+      const target = (
+        await api.post<KeyWithSecret>('/v1/keys', { name: 'contended' } satisfies CreateKeyRequest)
+      ).json;
       const responses = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
-          api.patch(`/v1/keys/${target.id}`, { name: `writer-${i}` }),
+          api.patch(`/v1/keys/${target.id}`, { name: `writer-${i}` } satisfies UpdateKeyRequest),
         ),
       );
       const statuses = responses.map((response) => response.status);
       expect(statuses.filter((status) => status === 200).length).toBeGreaterThanOrEqual(1);
       expect(statuses.every((status) => status === 200 || status === 409)).toBe(true);
       for (const response of responses.filter((r) => r.status === 409)) {
-        expect(response.json).toMatchObject({ code: 'CONFLICT' });
+        expect(response.json).toMatchObject({ code: 'CONFLICT' } satisfies Partial<ErrorBody>);
       }
-      const events = await api.get<{ data: { sequence: number }[] }>(
-        `/v1/keys/${target.id}/events`,
-      );
+      const events = await api.get<KeyEventList>(`/v1/keys/${target.id}/events`);
       const sequences = events.json.data.map((event) => event.sequence);
       expect(sequences).toEqual(Array.from({ length: sequences.length }, (_, i) => i + 1));
       expect(sequences.length).toBe(1 + statuses.filter((status) => status === 200).length);
-      expect((await api.get<KeyBody>(`/v1/keys/${target.id}`)).json.version).toBe(sequences.length);
+      expect((await api.get<KeyResource>(`/v1/keys/${target.id}`)).json.version).toBe(
+        sequences.length,
+      );
     });
 
     it('has read models equal to a rebuild from the event store', async () => {

@@ -1,3 +1,5 @@
+import { type KeyWithSecret } from '@keyway/contracts';
+
 /** A response as the tests look at it. */
 export interface ApiResponse<T = Record<string, unknown>> {
   status: number;
@@ -62,14 +64,8 @@ export class Api {
   }
 }
 
-/** The key resource fields the tests read. */
-export interface KeyBody {
-  id: string;
-  key: string;
-  workspaceId: string;
-  status: string;
-  version: number;
-  scopes: string[];
-  ownerId: string | null;
-  previousKeyExpiresAt: string | null;
-}
+/**
+ * A created key as the tests read it. Prefer the contract types themselves (`KeyWithSecret`,
+ * `KeyResource` of @keyway/contracts); this name stays for suites written before them.
+ */
+export type KeyBody = KeyWithSecret;

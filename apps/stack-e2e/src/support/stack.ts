@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
+import { BootstrapResult } from '@keyway/contracts';
 import { dropDatabase, postgresFromEnv, uniqueName } from '@keyway/platform-testing';
 import { Api } from './api';
 import {
@@ -10,11 +11,8 @@ import {
   startService,
 } from './service-process';
 
-export interface BootstrapResult {
-  workspaceId: string;
-  memberId: string;
-  key: string;
-}
+// Suites written before the contract had it import it from here.
+export type { BootstrapResult };
 
 /**
  * The three services on their own databases and consumer groups, sharing Kafka and Redis (or a
@@ -90,7 +88,7 @@ export class Stack {
       this.env('identity-command'),
     );
     if (result.status !== 0) throw new Error(`bootstrap failed: ${result.stderr}`);
-    return JSON.parse(result.stdout) as BootstrapResult;
+    return BootstrapResult.parse(JSON.parse(result.stdout));
   }
 
   async auditDatabase(): Promise<Client> {

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { VerificationCode } from '../usage/verification-code';
 
 /** Stable error codes of the gateway's HTTP API (docs/api/gateway.md). */
 export const GATEWAY_ERROR_CODES = [
   'VALIDATION_ERROR',
-  'UNAUTHORIZED',
+  'UNAUTHENTICATED',
   'FORBIDDEN',
   'RATE_LIMITED',
   'TOO_MANY_INVALID_KEYS',
@@ -16,13 +17,16 @@ export const GATEWAY_ERROR_CODES = [
 ] as const;
 export type GatewayErrorCode = (typeof GATEWAY_ERROR_CODES)[number];
 
-/** SPEC "Errors": every error body. */
-export const ErrorBody = z
+/**
+ * SPEC "Errors": the gateway's error body. `code` is a gateway error code, or, when forward auth
+ * or a session exchange refuses a key, its verification code (`REVOKED`, `RATE_LIMITED`…).
+ */
+export const GatewayErrorBody = z
   .object({
-    code: z.string(),
+    code: z.union([z.enum(GATEWAY_ERROR_CODES), VerificationCode.exclude(['VALID'])]),
     message: z.string(),
     details: z.record(z.string(), z.unknown()).optional(),
     requestId: z.string(),
   })
-  .meta({ id: 'ErrorBody' });
-export type ErrorBody = z.infer<typeof ErrorBody>;
+  .meta({ id: 'GatewayErrorBody' });
+export type GatewayErrorBody = z.infer<typeof GatewayErrorBody>;

@@ -10,8 +10,9 @@ import {
 } from '@keyway/platform-testing';
 import { Clock } from '../clock';
 import { type IdentityConfig } from '../config';
+import { EventStore, type RecordedEvent } from '../event-store/event-store';
 import { IDENTITY_MIGRATIONS } from '../migrations';
-import { EventStore, type RecordedEvent } from './event-store';
+import { OutboxRepository } from './outbox.repository';
 import { OutboxRelay } from './outbox-relay';
 
 describe('outbox relay (real Postgres and Kafka)', () => {
@@ -34,7 +35,7 @@ describe('outbox relay (real Postgres and Kafka)', () => {
       migrations: IDENTITY_MIGRATIONS,
       applicationName: 'outbox-int',
     });
-    store = new EventStore(dataSource, new Clock());
+    store = new EventStore(dataSource, new OutboxRepository(dataSource), new Clock());
     await ensureTopics(kafka, [
       { name: topic, partitions: 3, retentionMs: null, cleanupPolicy: 'delete' },
     ]);
@@ -68,6 +69,9 @@ describe('outbox relay (real Postgres and Kafka)', () => {
     return recorded;
   }
 
+  const newRelay = (relayConfig = config) =>
+    new OutboxRelay(dataSource, new OutboxRepository(dataSource), publisher, relayConfig);
+
   const unpublished = async () =>
     Number(
       (await dataSource.query(`SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`))[0].n,
@@ -76,7 +80,7 @@ describe('outbox relay (real Postgres and Kafka)', () => {
   it('publishes every event once, in order per aggregate, and marks it published', async () => {
     const ids = ['key_one', 'key_two', 'key_three'];
     for (const id of ids) await append(id, 10);
-    const relay = new OutboxRelay(dataSource, publisher, config);
+    const relay = newRelay();
     expect(await relay.relayOnce()).toBe(30);
     expect(await unpublished()).toBe(0);
 
@@ -95,7 +99,7 @@ describe('outbox relay (real Postgres and Kafka)', () => {
 
   it('publishes again after dying between publish and mark: at least once, a duplicate', async () => {
     const [event] = await append('key_crash', 1);
-    const relay = new OutboxRelay(dataSource, publisher, config);
+    const relay = newRelay();
     relay.afterPublish = async () => {
       throw new Error('killed before marking');
     };
@@ -117,10 +121,7 @@ describe('outbox relay (real Postgres and Kafka)', () => {
 
   it('lets only one of two relays publish a batch at a time', async () => {
     await append('key_pair', 5);
-    const [a, b] = await Promise.all([
-      new OutboxRelay(dataSource, publisher, config).relayOnce(),
-      new OutboxRelay(dataSource, publisher, config).relayOnce(),
-    ]);
+    const [a, b] = await Promise.all([newRelay().relayOnce(), newRelay().relayOnce()]);
     expect((a ?? 0) + (b ?? 0)).toBe(5);
     expect([a, b]).toContain(0);
   });
@@ -130,7 +131,7 @@ describe('outbox relay (real Postgres and Kafka)', () => {
       ...config,
       outbox: { batchSize: 500, pollIntervalMs: 30_000 },
     } as IdentityConfig;
-    const relay = new OutboxRelay(dataSource, publisher, slowPoll);
+    const relay = newRelay(slowPoll);
     let appendedDuringPublish = false;
     relay.afterPublish = async () => {
       if (appendedDuringPublish) return;
@@ -147,7 +148,7 @@ describe('outbox relay (real Postgres and Kafka)', () => {
   });
 
   it('prunes only rows published more than a day ago', async () => {
-    const relay = new OutboxRelay(dataSource, publisher, config);
+    const relay = newRelay();
     await append('key_recent', 1);
     await append('key_old', 1);
     await relay.relayOnce();

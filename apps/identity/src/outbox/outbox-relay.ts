@@ -1,30 +1,20 @@
 import {
+  type BeforeApplicationShutdown,
+  Inject,
   Injectable,
   Logger,
   type OnApplicationBootstrap,
-  type BeforeApplicationShutdown,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
-import { Histogram, Gauge, register } from 'prom-client';
+import { Gauge, Histogram, register } from 'prom-client';
 import { type DataSource } from 'typeorm';
 import { EventPublisher } from '@keyway/platform-kafka';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../config';
-import { Inject } from '@nestjs/common';
+import { OutboxRepository } from './outbox.repository';
 
 const PUBLISHED_RETENTION = '24 hours';
 const PRUNE_EVERY_MS = 10 * 60_000;
-
-/** Only one relay publishes at a time (across replicas), which keeps each key's events in order. */
-const RELAY_LOCK_ID = 0x6f7574626f78; // "outbox"
-
-interface OutboxRow {
-  id: string;
-  topic: string;
-  message_key: string;
-  payload: string;
-  created_at: Date;
-}
 
 const lagSeconds =
   (register.getSingleMetric('keyway_outbox_lag_seconds') as Histogram | undefined) ??
@@ -41,8 +31,9 @@ const pendingGauge =
   });
 
 /**
- * Publishes the outbox to Kafka at least once: a batch is sent, acknowledged by Kafka, then
- * marked published in the same transaction that locked it. A crash between the two publishes the
+ * Publishes the outbox to Kafka at least once. `EventStore.append` writes each event to the
+ * outbox in the transaction that records it; the relay sends a batch, waits for Kafka's
+ * acknowledgement, then marks it published in the same transaction that locked it. A crash between the two publishes the
  * batch again; consumers drop the duplicates by (subject, sequence). It wakes on NOTIFY from the
  * outbox trigger and polls as a fallback.
  */
@@ -61,6 +52,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outbox: OutboxRepository,
     private readonly publisher: EventPublisher,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
   ) {}
@@ -89,34 +81,27 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   /** Publishes one batch; returns how many messages it published (0: nothing to do or not leader). */
   async relayOnce(): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
-      const [lock] = (await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
-        RELAY_LOCK_ID,
-      ])) as { locked: boolean }[];
-      if (!lock?.locked) return 0;
-      const rows: OutboxRow[] = await manager.query(
-        `SELECT id, topic, message_key, payload, created_at FROM outbox
-         WHERE published_at IS NULL ORDER BY id LIMIT $1`,
-        [this.config.outbox.batchSize],
-      );
-      pendingGauge.set(rows.length);
-      if (rows.length === 0) return 0;
+    return this.dataSource.transaction(async (tx) => {
+      if (!(await this.outbox.tryLeadRelay(tx))) return 0;
+      const messages = await this.outbox.findUnpublished(tx, this.config.outbox.batchSize);
+      pendingGauge.set(messages.length);
+      if (messages.length === 0) return 0;
       await this.publisher.send(
-        rows.map((row) => ({
-          topic: row.topic,
-          key: row.message_key,
-          value: row.payload,
+        messages.map((message) => ({
+          topic: message.topic,
+          key: message.messageKey,
+          value: message.payload,
           headers: { 'content-type': 'application/cloudevents+json; charset=utf-8' },
         })),
       );
-      const ids = rows.map((row) => row.id);
+      const ids = messages.map((message) => message.id);
       await this.afterPublish?.(ids);
-      await manager.query('UPDATE outbox SET published_at = clock_timestamp() WHERE id = ANY($1)', [
-        ids,
-      ]);
+      await this.outbox.markPublished(tx, ids);
       const now = Date.now();
-      for (const row of rows) lagSeconds.observe((now - row.created_at.getTime()) / 1000);
-      return rows.length;
+      for (const message of messages) {
+        lagSeconds.observe((now - message.createdAt.getTime()) / 1000);
+      }
+      return messages.length;
     });
   }
 
@@ -143,11 +128,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
    * Forgets rows published over a day ago: the event store keeps every event, the outbox only
    * needs what is not yet on Kafka (and a day of history to look into a delivery).
    */
-  async prune(): Promise<number> {
-    const [, deleted] = (await this.dataSource.query(
-      `DELETE FROM outbox WHERE published_at < clock_timestamp() - interval '${PUBLISHED_RETENTION}'`,
-    )) as [unknown, number];
-    return deleted;
+  prune(): Promise<number> {
+    return this.outbox.deletePublishedBefore(PUBLISHED_RETENTION);
   }
 
   private async pruneIfDue(): Promise<void> {

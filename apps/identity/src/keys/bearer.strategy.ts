@@ -1,0 +1,60 @@
+import { type IncomingHttpHeaders } from 'node:http';
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { Strategy } from 'passport-http-bearer';
+import { hashKey, parseKey } from '@keyway/key-material';
+import { scopesWithinRole } from '../auth/authorize';
+import { type Principal } from '../auth/principal';
+import { Clock } from '../clock';
+import { MembersRepository } from '../members/members.repository';
+import { PEPPER } from '../pepper';
+import { KeysRepository } from './keys.repository';
+
+/**
+ * `Authorization: Bearer <key>` with a Keyway key: shape and checksum first (no I/O), then the
+ * key's HMAC against the read model. A revoked, expired or unknown key is simply not a principal.
+ * A member's key is capped by the member's current role (`auth/authorize.ts`).
+ */
+@Injectable()
+export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
+  constructor(
+    private readonly keys: KeysRepository,
+    private readonly members: MembersRepository,
+    @Inject(PEPPER) private readonly pepper: string,
+    private readonly clock: Clock,
+  ) {
+    super({ passReqToCallback: true });
+  }
+
+  async validate(
+    request: { headers: IncomingHttpHeaders },
+    token: unknown,
+  ): Promise<Principal | false> {
+    // passport-http-bearer also reads `access_token` from the query and body; a key in a URL ends
+    // up in logs and proxies, so only the Authorization header counts.
+    const fromHeader = /^bearer +(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    if (typeof token !== 'string' || fromHeader !== token) return false;
+    if (typeof parseKey(token) === 'string') return false;
+    const key = await this.keys.findActiveByHash(hashKey(this.pepper, token), this.clock.now());
+    if (key === null) return false;
+    if (!key.ownerId?.startsWith('mem_')) {
+      return {
+        keyId: key.id,
+        workspaceId: key.workspaceId,
+        scopes: key.scopes,
+        ownerId: key.ownerId,
+        role: null,
+      };
+    }
+    // A member's key never does more than the member's role allows now; a removed member's none.
+    const role = await this.members.findActiveRole(key.workspaceId, key.ownerId);
+    if (role === null) return false;
+    return {
+      keyId: key.id,
+      workspaceId: key.workspaceId,
+      scopes: scopesWithinRole(key.scopes, role),
+      ownerId: key.ownerId,
+      role,
+    };
+  }
+}

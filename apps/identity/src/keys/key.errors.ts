@@ -1,0 +1,21 @@
+import { DomainError } from '../domain-error';
+
+export const KeyErrorCode = {
+  KEY_EXISTS: 'KEY_EXISTS',
+  KEY_NOT_FOUND: 'KEY_NOT_FOUND',
+  /** The key is revoked or expired: the command needs an active one. */
+  KEY_NOT_ACTIVE: 'KEY_NOT_ACTIVE',
+  EXPIRY_IN_PAST: 'EXPIRY_IN_PAST',
+  /** `ownerId` names a member that is not (or no longer) in the workspace. */
+  KEY_OWNER_NOT_MEMBER: 'KEY_OWNER_NOT_MEMBER',
+  /** A list cursor this API did not return. */
+  INVALID_CURSOR: 'INVALID_CURSOR',
+} as const;
+export type KeyErrorCode = (typeof KeyErrorCode)[keyof typeof KeyErrorCode];
+
+/** A key command or query refused: by the key's state, or by what it refers to. */
+export class KeyError extends DomainError<KeyErrorCode> {
+  static notFound(): KeyError {
+    return new KeyError(KeyErrorCode.KEY_NOT_FOUND, 'key not found');
+  }
+}

@@ -1,0 +1,143 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
+import { type KeyState } from './key.state';
+
+/** What authenticating a caller needs of its key. */
+export interface KeyCredentials {
+  id: string;
+  workspaceId: string;
+  scopes: string[];
+  ownerId: string | null;
+}
+
+export interface KeyListFilter {
+  status?: 'active' | 'revoked' | 'expired' | undefined;
+  environment?: 'live' | 'test' | undefined;
+  ownerId?: string | undefined;
+  /** Keys strictly older than this one (the previous page's last). */
+  after?: { createdAt: string; id: string } | undefined;
+  limit: number;
+}
+
+/**
+ * The `keys` read model: each key's state (as JSON) plus the columns lookups need. Written only
+ * by `KeyProjector`, in the transaction that records the key's events; a deleted key has no row.
+ */
+@Injectable()
+export class KeysRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** The active, unexpired key whose secret (or previous secret, in its grace period) has `hash`. */
+  async findActiveByHash(hash: string, now: Date): Promise<KeyCredentials | null> {
+    const [row] = (await this.dataSource.query(
+      `SELECT id, workspace_id, scopes, owner_id FROM keys
+        WHERE status = 'active' AND (expires_at IS NULL OR expires_at > $2)
+          AND (key_hash = $1 OR (previous_key_hash = $1 AND previous_key_expires_at > $2))`,
+      [hash, now],
+    )) as { id: string; workspace_id: string; scopes: string[]; owner_id: string | null }[];
+    if (row === undefined) return null;
+    return { id: row.id, workspaceId: row.workspace_id, scopes: row.scopes, ownerId: row.owner_id };
+  }
+
+  /** Active keys whose expiry has come, soonest first. */
+  async findDueForExpiry(now: Date, limit: number): Promise<{ id: string; workspaceId: string }[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT id, workspace_id FROM keys WHERE status = 'active' AND expires_at <= $1
+        ORDER BY expires_at LIMIT $2`,
+      [now, limit],
+    )) as { id: string; workspace_id: string }[];
+    return rows.map((row) => ({ id: row.id, workspaceId: row.workspace_id }));
+  }
+
+  /** Ids of the active keys `ownerId` owns in the workspace. */
+  async findActiveIdsOwnedBy(
+    tx: EntityManager,
+    workspaceId: string,
+    ownerId: string,
+  ): Promise<string[]> {
+    const rows = (await tx.query(
+      `SELECT id FROM keys WHERE workspace_id = $1 AND owner_id = $2 AND status = 'active'`,
+      [workspaceId, ownerId],
+    )) as { id: string }[];
+    return rows.map((row) => row.id);
+  }
+
+  /** A workspace's keys, newest first. */
+  async list(workspaceId: string, filter: KeyListFilter): Promise<KeyState[]> {
+    const where = ['workspace_id = $1'];
+    const params: unknown[] = [workspaceId];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (filter.status) add('status = ?', filter.status);
+    if (filter.environment) add('environment = ?', filter.environment);
+    if (filter.ownerId) add('owner_id = ?', filter.ownerId);
+    if (filter.after) {
+      params.push(filter.after.createdAt, filter.after.id);
+      where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length})`);
+    }
+    params.push(filter.limit);
+    const rows = (await this.dataSource.query(
+      `SELECT resource FROM keys WHERE ${where.join(' AND ')}
+       ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+      params,
+    )) as { resource: KeyState }[];
+    return rows.map((row) => row.resource);
+  }
+
+  async findInWorkspace(workspaceId: string, keyId: string): Promise<KeyState | null> {
+    const [row] = (await this.dataSource.query(
+      `SELECT resource FROM keys WHERE id = $1 AND workspace_id = $2`,
+      [keyId, workspaceId],
+    )) as { resource: KeyState }[];
+    return row?.resource ?? null;
+  }
+
+  /** The row's state, for the projector (any workspace). */
+  async findById(tx: EntityManager, keyId: string): Promise<KeyState | null> {
+    const [row] = (await tx.query(`SELECT resource FROM keys WHERE id = $1`, [keyId])) as {
+      resource: KeyState;
+    }[];
+    return row?.resource ?? null;
+  }
+
+  async save(tx: EntityManager, key: KeyState): Promise<void> {
+    await tx.query(
+      `INSERT INTO keys (id, workspace_id, key_hash, previous_key_hash, previous_key_expires_at, environment,
+                         status, scopes, owner_id, expires_at, created_at, version, resource)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       ON CONFLICT (id) DO UPDATE SET key_hash = EXCLUDED.key_hash,
+         previous_key_hash = EXCLUDED.previous_key_hash,
+         previous_key_expires_at = EXCLUDED.previous_key_expires_at, status = EXCLUDED.status,
+         scopes = EXCLUDED.scopes, owner_id = EXCLUDED.owner_id, expires_at = EXCLUDED.expires_at,
+         version = EXCLUDED.version, resource = EXCLUDED.resource`,
+      [
+        key.keyId,
+        key.workspaceId,
+        key.keyHash,
+        key.previousKeyHash,
+        key.previousKeyExpiresAt,
+        key.environment,
+        key.status,
+        key.scopes,
+        key.ownerId,
+        key.expiresAt,
+        key.createdAt,
+        key.version,
+        JSON.stringify(key),
+      ],
+    );
+  }
+
+  async delete(tx: EntityManager, keyId: string): Promise<void> {
+    await tx.query('DELETE FROM keys WHERE id = $1', [keyId]);
+  }
+
+  /** Empties the table for a rebuild; writers wait until the rebuild commits. */
+  async lockAndClear(tx: EntityManager): Promise<void> {
+    await tx.query('LOCK TABLE keys IN EXCLUSIVE MODE');
+    await tx.query('DELETE FROM keys');
+  }
+}

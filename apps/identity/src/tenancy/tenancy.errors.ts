@@ -1,0 +1,10 @@
+import { DomainError } from '../domain-error';
+
+export const TenancyErrorCode = {
+  /** A workspace exists: bootstrap creates only the first. */
+  ALREADY_BOOTSTRAPPED: 'ALREADY_BOOTSTRAPPED',
+} as const;
+export type TenancyErrorCode = (typeof TenancyErrorCode)[keyof typeof TenancyErrorCode];
+
+/** A tenancy command refused. */
+export class TenancyError extends DomainError<TenancyErrorCode> {}
