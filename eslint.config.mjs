@@ -66,29 +66,15 @@ const LIBRARY_BY_NAME = {
   message: 'Import a library by its @keyway/* name.',
 };
 
-// identity's folders, lowest first: each imports only folders before it, so the graph runs one
-// way (docs/architecture.md). Tests may reach further up to build their fixtures. Root files: config, clock, ids, pepper and domain-error are below
-// every folder; identity.module, command, main and openapi compose them and sit above.
-const IDENTITY_FOLDERS = [
-  'migrations',
-  'outbox',
-  'event-store',
-  'auth',
-  'http',
-  'idempotency',
-  'workspaces',
-  'members',
-  'keys',
-  'tenancy',
-  'projections',
-  'errors',
-];
-const IDENTITY_COMPOSITION = ['identity.module', 'command', 'main', 'openapi', 'openapi-export'];
-const identityLayering = [
-  ...IDENTITY_FOLDERS.map((folder, index) => {
-    const above = IDENTITY_FOLDERS.slice(index + 1);
-    return {
-      files: [`apps/identity/src/${folder}/**/*.ts`],
+// Each app's folders, lowest first: a folder imports only folders before it, so the graph runs
+// one way (docs/architecture.md). Tests may reach further up to build their fixtures. Root files
+// (config, errors…) are below every folder; the composition files (module, main, command,
+// openapi) compose them and sit above.
+function folderLayering(app, folders, composition, rootMayImport = []) {
+  const order = folders.join(' → ');
+  return [
+    ...folders.map((folder, index) => ({
+      files: [`apps/${app}/src/${folder}/**/*.ts`],
       ignores: testFiles,
       rules: {
         'no-restricted-imports': [
@@ -98,42 +84,69 @@ const identityLayering = [
               LIBRARY_BY_NAME,
               {
                 group: [
-                  ...above.flatMap((name) => [`../${name}/*`, `../../${name}/*`]),
-                  ...IDENTITY_COMPOSITION.flatMap((name) => [`../${name}`, `../../${name}`]),
+                  ...folders
+                    .slice(index + 1)
+                    .flatMap((name) => [`../${name}/*`, `../../${name}/*`]),
+                  ...composition.flatMap((name) => [`../${name}`, `../../${name}`]),
                 ],
-                message: `identity's folders depend one way (${IDENTITY_FOLDERS.join(' → ')}): ${folder}/ imports only folders before it.`,
+                message: `${app}'s folders depend one way (${order}): ${folder}/ imports only folders before it.`,
               },
             ],
           },
         ],
       },
-    };
-  }),
-  {
-    files: ['apps/identity/src/*.ts'],
-    ignores: [...testFiles, ...IDENTITY_COMPOSITION.map((name) => `apps/identity/src/${name}.ts`)],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            LIBRARY_BY_NAME,
-            {
-              group: [
-                ...IDENTITY_FOLDERS.filter((name) => name !== 'migrations').map(
-                  (name) => `./${name}/*`,
-                ),
-                ...IDENTITY_COMPOSITION.map((name) => `./${name}`),
-              ],
-              message:
-                "identity's root kernel (config, clock, ids, pepper, domain-error…) is below every folder.",
-            },
-          ],
-        },
-      ],
+    })),
+    {
+      files: [`apps/${app}/src/*.ts`],
+      ignores: [...testFiles, ...composition.map((name) => `apps/${app}/src/${name}.ts`)],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              LIBRARY_BY_NAME,
+              {
+                group: [
+                  ...folders
+                    .filter((name) => !rootMayImport.includes(name))
+                    .map((name) => `./${name}/*`),
+                  ...composition.map((name) => `./${name}`),
+                ],
+                message: `${app}'s root files (config, errors…) are below every folder.`,
+              },
+            ],
+          },
+        ],
+      },
     },
-  },
-];
+  ];
+}
+
+const identityLayering = folderLayering(
+  'identity',
+  [
+    'migrations',
+    'outbox',
+    'event-store',
+    'auth',
+    'http',
+    'idempotency',
+    'workspaces',
+    'members',
+    'keys',
+    'tenancy',
+    'projections',
+    'errors',
+  ],
+  ['identity.module', 'command', 'main', 'openapi', 'openapi-export'],
+  ['migrations'],
+);
+
+const gatewayLayering = folderLayering(
+  'gateway',
+  ['record', 'projection', 'sessions', 'verification', 'usage', 'abuse', 'forward-auth', 'http'],
+  ['gateway.module', 'command', 'main', 'openapi', 'openapi-export'],
+);
 
 const boundaries = (allowTesting) => ({
   '@nx/enforce-module-boundaries': [
@@ -185,6 +198,7 @@ export default [
     },
   },
   ...identityLayering,
+  ...gatewayLayering,
   { files: testFiles, rules: { ...boundaries(true), 'no-console': 'off' } },
   {
     files: ['apps/cli/**/*.ts', 'tools/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],

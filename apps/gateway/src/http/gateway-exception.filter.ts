@@ -7,7 +7,8 @@ import {
 } from '@nestjs/common';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { type GatewayErrorBody, type GatewayErrorCode } from '@keyway/contracts';
-import { GatewayError, statusOf } from './gateway-error';
+import { GatewayError } from '../gateway-error';
+import { statusOf } from './gateway-error-status';
 
 const BY_STATUS: Readonly<Record<number, GatewayErrorCode>> = {
   400: 'VALIDATION_ERROR',

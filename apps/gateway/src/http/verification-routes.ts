@@ -25,7 +25,8 @@ import {
   VerificationService,
 } from '../verification/verification.service';
 import { DENIAL_MESSAGES, denialStatus } from './denial-status';
-import { GatewayError, statusOf } from './gateway-error';
+import { GatewayError } from '../gateway-error';
+import { statusOf } from './gateway-error-status';
 import { rateLimitHeaders } from './rate-limit-headers';
 
 const ANY_METHOD = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { type VerificationCode } from '@keyway/contracts';
 import { hashKey, parseKey } from '@keyway/key-material';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
-import { GatewayError } from '../http/gateway-error';
+import { GatewayError } from '../gateway-error';
 import { ProjectionStatus } from '../projection/projection-status';
 import { addressHex } from '../record/address-range';
 import { redisKeys } from '../record/redis-keys';

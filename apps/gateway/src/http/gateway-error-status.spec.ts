@@ -1,6 +1,6 @@
 import { GATEWAY_ERROR_CODES, VERIFICATION_CODES } from '@keyway/contracts';
 import { denialStatus, DENIAL_MESSAGES } from './denial-status';
-import { statusOf } from './gateway-error';
+import { statusOf } from './gateway-error-status';
 
 describe('HTTP mapping', () => {
   it.each(GATEWAY_ERROR_CODES)('maps error code %s to a 4xx or 5xx status', (code) => {

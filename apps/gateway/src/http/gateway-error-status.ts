@@ -1,17 +1,5 @@
 import { type GatewayErrorCode } from '@keyway/contracts';
 
-/** The gateway's one domain error: a stable code (docs/api/gateway.md), mapped to HTTP once. */
-export class GatewayError extends Error {
-  constructor(
-    readonly code: GatewayErrorCode,
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
-    this.name = 'GatewayError';
-  }
-}
-
 /** The HTTP status of each code: the only place the gateway's errors meet HTTP. */
 export function statusOf(code: GatewayErrorCode): number {
   switch (code) {
