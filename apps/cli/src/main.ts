@@ -148,13 +148,22 @@ export function keywayCli(): Command {
 
   program
     .command('projections')
-    .description("identity's read models")
+    .description("projections derived from the events: identity's read models, the gateway's Redis")
     .command('rebuild')
-    .description('rebuild the read models (keys, members, workspaces) from the event store')
-    .action(async () => {
-      process.exitCode = await runServiceCommand('identity/src/command.js', [
-        'rebuild-projections',
-      ]);
+    .description(
+      "rebuild identity's read models from its event store, or with --gateway replay the key topics into the gateway's Redis (prints keys/s)",
+    )
+    .option('--gateway', "the gateway's Redis projection instead of identity's read models")
+    .option('--force', 'with --gateway: replay even if Redis already holds a projection')
+    .option('--json', 'with --gateway: print the figures as JSON')
+    .action(async (options: { gateway?: boolean; force?: boolean; json?: boolean }) => {
+      process.exitCode = options.gateway
+        ? await runServiceCommand('gateway/src/command.js', [
+            'rebuild-projection',
+            ...(options.force ? ['--force'] : []),
+            ...(options.json ? ['--json'] : []),
+          ])
+        : await runServiceCommand('identity/src/command.js', ['rebuild-projections']);
     });
 
   return program;

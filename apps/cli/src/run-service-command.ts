@@ -6,7 +6,7 @@ import { join } from 'node:path';
  * that service's database with that service's code: the CLI imports no app.
  */
 export function runServiceCommand(
-  entry: 'identity/src/command.js' | 'audit/src/main.js',
+  entry: 'identity/src/command.js' | 'gateway/src/command.js' | 'audit/src/main.js',
   args: string[],
 ) {
   return new Promise<number>((resolve, reject) => {

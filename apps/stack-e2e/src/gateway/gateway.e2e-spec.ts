@@ -261,7 +261,13 @@ describe('gateway', () => {
     try {
       const result = spawnSync(
         process.execPath,
-        [join(repoRoot(), 'dist/apps/gateway/src/command.js'), 'rebuild-projection', '--json'],
+        [
+          join(repoRoot(), 'dist/apps/cli/src/main.js'),
+          'projections',
+          'rebuild',
+          '--gateway',
+          '--json',
+        ],
         {
           env: { ...process.env, ...stack.env('gateway'), REDIS_URL: empty.url },
           encoding: 'utf8',
