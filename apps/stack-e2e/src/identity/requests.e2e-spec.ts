@@ -81,6 +81,11 @@ describe('requests', () => {
       post('a wrong type', '/v1/keys', '{"name":42}'),
       post('an empty name', '/v1/keys', '{"name":"  "}'),
       post('an invalid scope', '/v1/keys', '{"name":"x","scopes":["has space"]}'),
+      // The scope grammar keeps scopes safe in the gateway's X-Keyway-Scopes header.
+      post('a scope unsafe in a header list', '/v1/keys', '{"name":"x","scopes":["a,b"]}'),
+      post('a scope with a quote', '/v1/keys', '{"name":"x","scopes":["a\\"b"]}'),
+      post('a non-ASCII scope', '/v1/keys', '{"name":"x","scopes":["caf\u00e9:read"]}'),
+      post('a wildcard inside a scope', '/v1/keys', '{"name":"x","scopes":["a:*:b"]}'),
       post('an unknown environment', '/v1/keys', '{"name":"x","environment":"prod"}'),
       post('an unknown expiry preset', '/v1/keys', '{"name":"x","expires":"2w"}'),
       post('an expiry in the past', '/v1/keys', '{"name":"x","expires":"2001-01-01T00:00:00Z"}'),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CloudEventEnvelope } from '../cloud-event';
-import { AllowedCidrs, Credits, KeyEnvironment, KeyMetadata, Scope } from '../keys/key-fields';
+import { AllowedCidrs, Credits, KeyEnvironment, KeyMetadata } from '../keys/key-fields';
+import { ScopeName } from '../keys/scope-grammar';
 import { RateLimit } from '../rate-limit';
 import { durationMs } from './duration';
 
@@ -18,7 +19,7 @@ export const CreateKeyRequest = z
   .strictObject({
     name: z.string().trim().min(1).max(200),
     environment: KeyEnvironment.default('live'),
-    scopes: z.array(Scope).max(100).default([]),
+    scopes: z.array(ScopeName).max(100).default([]),
     expires: z
       .union([z.enum(EXPIRY_PRESETS), z.iso.datetime({ offset: true })])
       .default('never')
@@ -45,7 +46,7 @@ export type CreateKeyRequest = z.input<typeof CreateKeyRequest>;
 export const UpdateKeyRequest = z
   .strictObject({
     name: z.string().trim().min(1).max(200).optional(),
-    scopes: z.array(Scope).max(100).optional(),
+    scopes: z.array(ScopeName).max(100).optional(),
     rateLimits: z.array(RateLimitInput).max(20).optional(),
     credits: Credits.nullable().optional(),
     allowedCidrs: AllowedCidrs.max(100).nullable().optional(),
