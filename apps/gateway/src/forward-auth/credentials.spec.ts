@@ -1,4 +1,4 @@
-import { normalizePath, originalRequest, presentedCredential } from './credentials';
+import { canonicalPath, originalRequest, presentedCredential } from './credentials';
 
 describe('presented credential', () => {
   it.each([
@@ -38,10 +38,36 @@ describe('original request', () => {
     });
   });
 
-  it('resolves dot segments so a route is not reached through a look-alike path', () => {
-    expect(normalizePath('/public/../admin')).toBe('/admin');
-    expect(normalizePath('/public/%2e%2e/admin')).toBe('/admin');
-    expect(normalizePath('//evil.example/admin')).toBe('//evil.example/admin');
-    expect(normalizePath('relative')).toBe('/relative');
+  it('judges the path every router agrees on: unreserved escapes decoded, others kept', () => {
+    expect(canonicalPath('/%61dmin/us%65rs')).toBe('/admin/users');
+    expect(canonicalPath('/files/a%20b%3f')).toBe('/files/a%20b%3F');
+    expect(canonicalPath('/.well-known/x?y=/../z')).toBe('/.well-known/x');
+    expect(canonicalPath('relative')).toBe('/relative');
+    expect(canonicalPath('/')).toBe('/');
+  });
+
+  it.each([
+    '/public/../admin',
+    '/public/%2e%2e/admin',
+    '/admin/.%2E/public/x',
+    '/a/./b',
+    '/a/..',
+    '//evil.example/admin',
+    '/public%2F..%2Fadmin',
+    '/public%2f..%2fadmin',
+    '/public\\..\\admin',
+    '/a%5Cb',
+    '/a%00b',
+  ])('refuses %s as ambiguous (upstreams read it differently)', (path) => {
+    expect(canonicalPath(path)).toBeNull();
+  });
+
+  it('reads ingress-nginx X-Original-URL as written, dot segments included', () => {
+    expect(
+      originalRequest(
+        { 'x-original-url': 'https://api.example/admin/../public' },
+        { method: 'GET', path: '/' },
+      ),
+    ).toEqual({ method: 'GET', path: null });
   });
 });

@@ -31,12 +31,13 @@ export function presentedCredential(headers: IncomingHttpHeaders): PresentedCred
 /**
  * The original method and path (no query) the ingress asks about: Traefik's `X-Forwarded-*`,
  * nginx's `X-Original-*`, ingress-nginx's `X-Original-URL` (a whole URL), or, for Envoy's
- * ext_authz, the path after `/v1/authorize` with the request's own method.
+ * ext_authz, the path after `/v1/authorize` with the request's own method. `path` is null when
+ * it is ambiguous (see `canonicalPath`).
  */
 export function originalRequest(
   headers: IncomingHttpHeaders,
   fallback: { method: string; path: string },
-): { method: string; path: string } {
+): { method: string; path: string | null } {
   const method =
     single(headers['x-forwarded-method']) ??
     single(headers['x-original-method']) ??
@@ -46,27 +47,34 @@ export function originalRequest(
     single(headers['x-original-uri']) ??
     pathOfUrl(single(headers['x-original-url'])) ??
     fallback.path;
-  return { method: method.toUpperCase(), path: normalizePath(uri) };
+  return { method: method.toUpperCase(), path: canonicalPath(uri) };
 }
+
+const UNRESERVED = /%([0-9A-Fa-f]{2})/g;
+const AMBIGUOUS = /\/\/|\\|%2F|%5C|%00|(?:^|\/)\.\.?(?:\/|$)|[\u0000-\u001f\u007f]/;
 
 /**
- * The path as the upstream will see it: query dropped, dot segments resolved (`/a/../admin` is
- * `/admin`, `%2e%2e` included), so a route cannot be reached through a path that merely looks
- * like another.
+ * The path in the one form every upstream router agrees on, or null when upstreams could read it
+ * differently (so no route of the policy may judge it). Query dropped; percent-encoded unreserved
+ * characters decoded (`/%61dmin` is `/admin` to any router, so to the policy too); other escapes
+ * kept, hex upper-cased. Refused as ambiguous: dot segments (`/a/../b`, `%2e` included), encoded
+ * slashes or backslashes, `\`, empty segments (`//`) and control characters: some upstreams
+ * resolve or split them, others do not, and the policy must judge the path the upstream serves.
  */
-export function normalizePath(uri: string): string {
-  try {
-    return new URL(`http://upstream${uri.startsWith('/') ? '' : '/'}${uri}`).pathname;
-  } catch {
-    return '/';
-  }
+export function canonicalPath(uri: string): string | null {
+  const path = uri.split(/[?#]/, 1)[0] ?? '';
+  const decoded = (path.startsWith('/') ? path : `/${path}`).replace(
+    UNRESERVED,
+    (escape, hex: string) => {
+      const char = String.fromCharCode(parseInt(hex, 16));
+      return /[A-Za-z0-9\-._~]/.test(char) ? char : escape.toUpperCase();
+    },
+  );
+  return AMBIGUOUS.test(decoded) ? null : decoded;
 }
 
+/** The path and query of an absolute URL exactly as written (no resolving, no decoding). */
 function pathOfUrl(url: string | undefined): string | undefined {
   if (url === undefined) return undefined;
-  try {
-    return new URL(url).pathname;
-  } catch {
-    return undefined;
-  }
+  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*(.*)$/.exec(url)?.[1] ?? undefined;
 }

@@ -33,6 +33,20 @@ describe('route policy', () => {
     expect(policy.requirementFor('GET', '/health')).toMatchObject({ public: true });
   });
 
+  it('matches case-sensitively, lets GET rules decide HEAD, and other methods only when named', () => {
+    expect(policy.requirementFor('GET', '/PUBLIC')).toBeNull();
+    expect(policy.requirementFor('HEAD', '/companies/1')).toMatchObject({
+      scopes: ['companies:read'],
+    });
+    expect(policy.requirementFor('PROPFIND', '/users/7')).toBeNull();
+    const named = compileRoutePolicy(
+      'routes: [{ path: /dav, methods: [PROPFIND], scopes: [dav:read] }]',
+    );
+    expect(named.requirementFor('PROPFIND', '/dav')).toMatchObject({ scopes: ['dav:read'] });
+    const open = compileRoutePolicy('unmatched: authenticate');
+    expect(open.requirementFor('PROPFIND', '/x')).toBeNull();
+  });
+
   it('refuses what no route matches unless told to authenticate any key', () => {
     expect(policy.requirementFor('GET', '/admin')).toBeNull();
     expect(policy.requirementFor('GET', '/users/7/extra')).toBeNull();
@@ -44,7 +58,7 @@ describe('route policy', () => {
     ['not: [valid', /not YAML or JSON/],
     ['routes: [{ path: "no-slash" }]', /routes\.0\.path/],
     ['routes: [{ path: "/a", scopes: ["has space"] }]', /routes\.0\.scopes\.0/],
-    ['routes: [{ path: "/a", methods: [FETCH] }]', /routes\.0\.methods\.0/],
+    ['routes: [{ path: "/a", methods: [get] }]', /routes\.0\.methods\.0/],
     ['routes: [{ path: "/a", surprise: 1 }]', /surprise/],
     ['routes: [{ path: "/a/(" }]', /routes\.0\.path/],
     ['unmatched: allow-all', /unmatched/],

@@ -3,14 +3,19 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { KeyEnvironment, RateLimitCharge, ScopeName } from '@keyway/contracts';
 
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+/** The methods a route without `methods` covers; any other must be named by a route. */
+const STANDARD_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 const RouteRule = z.strictObject({
   path: z
     .string()
     .startsWith('/')
     .meta({ description: 'path-to-regexp pattern: `/companies/:id`, `/files/*rest`, `{/*rest}`' }),
-  methods: z.array(z.enum(METHODS)).min(1).optional(),
+  methods: z
+    .array(z.string().regex(/^[A-Z][A-Z-]{0,31}$/, 'an upper-case HTTP method'))
+    .min(1)
+    .optional()
+    .meta({ description: '`GET` covers `HEAD` too. Default: the standard methods.' }),
   /** No key needed (health checks, public pages). */
   public: z.boolean().default(false),
   scopes: z.array(ScopeName).default([]),
@@ -74,7 +79,8 @@ export function compileRoutePolicy(text: string): RoutePolicy {
   const routes = parsed.data.routes.map((rule, index) => {
     let matches: (path: string) => unknown;
     try {
-      matches = match(rule.path, { decode: false });
+      // Case-sensitive like the routers behind it; the path comes canonical (credentials.ts).
+      matches = match(rule.path, { decode: false, sensitive: true });
     } catch (error) {
       throw new RoutePolicyError(`routes.${index}.path: ${(error as Error).message}`);
     }
@@ -86,7 +92,12 @@ export function compileRoutePolicy(text: string): RoutePolicy {
       ...(rule.ratelimit ? { charges: rule.ratelimit } : {}),
       ...(rule.credits !== undefined ? { creditCost: rule.credits } : {}),
     };
-    const methods = rule.methods ? new Set<string>(rule.methods) : null;
+    // A HEAD is a GET without its body: a rule for GET must decide HEAD as well.
+    const methods = rule.methods
+      ? new Set<string>(
+          rule.methods.flatMap((method) => (method === 'GET' ? ['GET', 'HEAD'] : [method])),
+        )
+      : STANDARD_METHODS;
     return { methods, matches, requirement };
   });
   const fallback = parsed.data.unmatched === 'authenticate' ? AUTHENTICATE_ANY : null;
@@ -94,9 +105,10 @@ export function compileRoutePolicy(text: string): RoutePolicy {
     routeCount: routes.length,
     requirementFor(method, path) {
       for (const route of routes) {
-        if (route.methods && !route.methods.has(method)) continue;
+        if (!route.methods.has(method)) continue;
         if (route.matches(path) !== false) return route.requirement;
       }
+      if (!STANDARD_METHODS.has(method)) return null;
       return fallback?.requirementFor(method, path) ?? null;
     },
   };

@@ -40,6 +40,7 @@ const INVALID: ReadonlySet<VerificationCode> = new Set(['MALFORMED', 'NOT_FOUND'
 @Injectable()
 export class VerificationRoutes {
   private readonly logger = new Logger(VerificationRoutes.name);
+  private proxyWarned = false;
 
   constructor(
     private readonly verification: VerificationService,
@@ -81,7 +82,7 @@ export class VerificationRoutes {
     if (!parsed.success) throw validationError(parsed.error.issues);
     const body = parsed.data;
     const address = body.clientAddress ?? request.ip;
-    this.refuseAbusive(address);
+    await this.refuseAbusive(address, body.key);
     const verdict = await this.check(address, {
       credential: body.key,
       environment: body.environment,
@@ -98,12 +99,21 @@ export class VerificationRoutes {
 
   private async authorize(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const address = request.ip;
-    this.refuseAbusive(address);
-    const suffix = (request.params as { '*'?: string })['*'];
+    this.warnOfUntrustedProxy(request);
+    // Envoy's ext_authz: the original path follows /v1/authorize, as sent (not Fastify's decoded
+    // parameter: decoding twice would turn `%252e` into `..`).
+    const suffix = request.url.startsWith('/v1/authorize/')
+      ? request.url.slice('/v1/authorize'.length)
+      : undefined;
     const original = originalRequest(request.headers, {
       method: request.method,
-      path: suffix === undefined ? '/' : `/${suffix}`,
+      path: suffix ?? '/',
     });
+    if (original.path === null) {
+      throw new GatewayError('FORBIDDEN', 'the path is ambiguous (dot segments, encoded slashes)', {
+        reason: 'AMBIGUOUS_PATH',
+      });
+    }
     const requirement = this.policy.current.requirementFor(original.method, original.path);
     if (requirement === null) {
       throw new GatewayError('FORBIDDEN', 'no route of the policy allows this request', {
@@ -115,6 +125,7 @@ export class VerificationRoutes {
       return;
     }
     const presented = presentedCredential(request.headers);
+    await this.refuseAbusive(address, presented?.credential);
     if (presented === null) {
       throw new GatewayError(
         'UNAUTHENTICATED',
@@ -128,9 +139,10 @@ export class VerificationRoutes {
       charges: requirement.charges,
       creditCost: requirement.creditCost,
       clientAddress: address,
+      expectedKeyId: presented.claimedKeyId,
     });
     if (presented.claimedKeyId !== null && verdict.response.keyId !== presented.claimedKeyId) {
-      verdict = verdictWithoutKey('NOT_FOUND', verdict.nowMs);
+      verdict = verdictWithoutKey('NOT_FOUND', verdict.nowMs); // a session naming another key
     }
     const { response } = verdict;
     const denied = response.code !== 'VALID';
@@ -161,7 +173,7 @@ export class VerificationRoutes {
     const parsed = CreateSessionRequest.safeParse(request.body);
     if (!parsed.success) throw validationError(parsed.error.issues);
     const address = request.ip;
-    this.refuseAbusive(address);
+    await this.refuseAbusive(address, parsed.data.key);
     const credential = SessionTokens.looksLikeToken(parsed.data.key) ? '' : parsed.data.key;
     const verdict = await this.check(address, {
       credential,
@@ -197,13 +209,27 @@ export class VerificationRoutes {
     return verdict;
   }
 
-  private refuseAbusive(address: string): void {
+  /**
+   * An address that sent too many invalid keys is refused before any Redis command, except for
+   * keys this replica already knows: one client guessing must not lock out every other client
+   * behind the same proxy address.
+   */
+  private async refuseAbusive(address: string, credential: string | undefined): Promise<void> {
     const retryAfter = this.abuse.retryAfterSeconds(address);
-    if (retryAfter > 0) {
-      throw new GatewayError('TOO_MANY_INVALID_KEYS', 'too many invalid keys from this address', {
-        retryAfterSeconds: retryAfter,
-      });
-    }
+    if (retryAfter === 0) return;
+    if (credential !== undefined && (await this.verification.isKnown(credential))) return;
+    throw new GatewayError('TOO_MANY_INVALID_KEYS', 'too many invalid keys from this address', {
+      retryAfterSeconds: retryAfter,
+    });
+  }
+
+  private warnOfUntrustedProxy(request: FastifyRequest): void {
+    if (this.proxyWarned || this.config.http.trustProxy !== false) return;
+    if (request.headers['x-forwarded-for'] === undefined) return;
+    this.proxyWarned = true;
+    this.logger.warn(
+      'forward-auth requests carry X-Forwarded-For but GATEWAY_TRUSTED_PROXIES is not set: every client behind the proxy shares its address for allowedCidrs and invalid-key limiting',
+    );
   }
 
   private deny(

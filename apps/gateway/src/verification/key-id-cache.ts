@@ -22,6 +22,11 @@ export class KeyIdCache {
     this.cache = new LRUCache({ max: config.verification.keyIdCacheSize });
   }
 
+  /** In process only: has this hash been seen as a key? */
+  knows(keyHash: string): boolean {
+    return this.cache.has(keyHash);
+  }
+
   async keyIdOf(keyHash: string): Promise<string | null> {
     const cached = this.cache.get(keyHash);
     if (cached !== undefined) return cached;

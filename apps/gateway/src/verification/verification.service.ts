@@ -25,6 +25,8 @@ export interface VerificationRequest {
   readonly creditCost?: number | undefined;
   /** The client's address (for `allowedCidrs`), null when unknown. */
   readonly clientAddress: string | null;
+  /** The key must have this id (`X-Api-Key` sent with `X-Api-Secret`): checked before charging. */
+  readonly expectedKeyId?: string | null | undefined;
 }
 
 /** The record and up to this many rate-limit windows per verification. */
@@ -84,6 +86,9 @@ export class VerificationService {
       return await this.withinTimeout(async () => {
         const keyId = await this.keyIds.keyIdOf(located.keyHash);
         if (keyId === null) return verdictWithoutKey('NOT_FOUND');
+        if (request.expectedKeyId && keyId !== request.expectedKeyId) {
+          return verdictWithoutKey('NOT_FOUND');
+        }
         return verdictFromScript(keyId, await this.runScript(keyId, located.keyHash, request));
       });
     } catch (error) {
@@ -94,6 +99,15 @@ export class VerificationService {
         reason: 'REDIS_UNAVAILABLE',
       });
     }
+  }
+
+  /**
+   * Whether the credential is a key this replica has seen before (or a session token it signed):
+   * in process, no Redis. An address refused for sending invalid keys may still use these.
+   */
+  async isKnown(credential: string): Promise<boolean> {
+    const located = await this.locate(credential);
+    return typeof located === 'object' && this.keyIds.knows(located.keyHash);
   }
 
   /** The key hash the credential stands for, or why it stands for none. No I/O for keys. */

@@ -14,7 +14,7 @@ import { type BootstrapResult, Stack } from '../support/stack';
 
 /**
  * Security review of the gateway (docs/security-review-gateway.md). Each test here reproduces a
- * finding and fails until it is fixed. The setup is the documented one: nginx `auth_request`
+ * finding; each failed before its fix and now guards against its return. The setup is the documented one: nginx `auth_request`
  * (tools/nginx/forward-auth.conf.template) in front of an API, the real gateway as its auth
  * service. The API is an ordinary Fastify app with its own routes, so the tests show which
  * handler a request really reaches, not just which path the gateway judged.
@@ -154,16 +154,16 @@ describe('gateway security review: forward auth behind nginx', () => {
     expect(await through('/orders/1', user.key)).toEqual({ status: 200, handled: ['catch-all'] });
   });
 
-  // Finding 1: the gateway resolves dot segments (credentials.ts normalizePath) and judges
-  // `/public/x`, while nginx passes the raw URI to the API, whose router does not resolve them.
+  // Finding 1: the gateway resolved dot segments and judged `/public/x`, while nginx passes the
+  // raw URI to the API, whose router does not resolve them. Such paths are now refused outright.
   it.each(['/admin/../public/x', '/admin/%2e%2e/public/x', '/admin/.%2E/public/x'])(
     'a path through a public route never reaches a protected handler without a key: %s',
     async (path) => {
-      expect(await through(path)).toEqual({ status: 401, handled: [] });
+      expect(await through(path)).toEqual({ status: 403, handled: [] });
     },
   );
 
-  // Finding 2: `%61` is `a` to the API's router, not to the policy (match with decode: false on
+  // Finding 2 (fixed: canonicalPath): `%61` is `a` to the API's router; it was not to the policy
   // the undecoded path), so the request falls through to the looser catch-all route.
   it.each(['/%61dmin/users', '/adm%69n/users'])(
     'percent-encoding a letter does not move a request to a looser route: %s',

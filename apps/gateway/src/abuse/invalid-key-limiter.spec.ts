@@ -1,9 +1,9 @@
 import { type GatewayConfig } from '../config';
 import { InvalidKeyLimiter } from './invalid-key-limiter';
 
-// Security review (docs/security-review-gateway.md, finding 5b): the invalid-key limiter is keyed
-// on the address string exactly as given. One client escapes a block by changing how its address
-// is written, or by moving to another address of its own IPv6 /64 (every IPv6 subscriber has at
+// Security review (docs/security-review-gateway.md, finding 5b): the limiter was keyed
+// on the address string as given, so one client escaped a block by rewriting its address
+// or moving within its IPv6 /64 (every IPv6 subscriber has at
 // least a /64, so 2^64 addresses: the limit stops nobody there).
 describe('invalid-key limiter: one client is one client', () => {
   const limit = 3;
