@@ -133,14 +133,20 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
     const first = batch.messages[0];
     // A batch fetched before a rebalance or a seek is stale: its partition is read again.
     if (!first || !isRunning() || isStale()) return;
-    const applied = await this.retrying(
-      () => this.store.partitionProgress(this.groupId, topic, partition),
-      heartbeat,
-    );
+    // Where Redis stands: known in memory once this replica has read or written it (the watch
+    // loop notices when Redis goes back), else asked once.
+    const id = `${topic}:${partition}`;
+    const applied =
+      this.position.get(id) ??
+      (await this.retrying(
+        () => this.store.partitionProgress(this.groupId, topic, partition),
+        heartbeat,
+      ));
     if (applied < BigInt(first.offset)) {
       // Redis is behind what Kafka hands us (its data was lost, or the group's offset ran ahead
       // of it): read again from where Redis stands.
       this.consumer.seek({ topic, partition, offset: String(applied) });
+      this.position.set(id, applied);
       return;
     }
     const messages = batch.messages
@@ -162,7 +168,7 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
       () => this.store.recordProgress(this.groupId, topic, partition, next),
       heartbeat,
     );
-    this.position.set(`${topic}:${partition}`, next);
+    this.position.set(id, next);
     resolveOffset(last.offset);
     await heartbeat();
   }
