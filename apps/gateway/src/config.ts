@@ -45,11 +45,11 @@ export const gatewayEnvSchema = runtimeEnv(8080)
       /** `closed` (default): 503 while Redis is away. `open`: well-formed keys pass unchecked. */
       GATEWAY_REDIS_FAILURE_MODE: z.enum(['closed', 'open']).default('closed'),
       /**
-       * A verification waits this long for a Redis that is connected but silent before answering
-       * 503. A Redis that is gone (connection closed or refused) fails at once: no offline queue.
-       * Long enough not to turn a burst of requests queued in this process into 503s.
+       * A verification gives up (503) once Redis has answered nothing for this long: a Redis that
+       * is connected but silent. A Redis that is gone (connection closed or refused) fails at
+       * once (no offline queue); one that is busy but answering is waited for.
        */
-      GATEWAY_REDIS_TIMEOUT_MS: z.coerce.number().int().min(5).max(10_000).default(1_000),
+      GATEWAY_REDIS_TIMEOUT_MS: z.coerce.number().int().min(5).max(10_000).default(250),
       /** The route policy of forward auth (YAML or JSON); unset: any valid key passes. */
       GATEWAY_ROUTE_POLICY_FILE: z.string().min(1).optional(),
       /** Invalid keys (malformed or unknown) one client address may send per window. */

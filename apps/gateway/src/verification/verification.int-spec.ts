@@ -284,3 +284,34 @@ describe('verification against Redis (one script)', () => {
     }
   });
 });
+
+describe('verification when Redis stops answering (own Redis)', () => {
+  it('answers 503 once Redis has been silent for the timeout, and waits for a busy one', async () => {
+    const { startThrowawayRedis } = await import('@keyway/platform-testing');
+    const server = await startThrowawayRedis();
+    const redis = new Redis(server.url, { enableAutoPipelining: true });
+    const blocker = new Redis(server.url);
+    try {
+      await Promise.all([redis.ping(), blocker.ping()]);
+      const gw = verificationOn(redis, { GATEWAY_REDIS_TIMEOUT_MS: '200' });
+      const { secret } = await gw.issue();
+      expect((await gw.verify(secret)).code).toBe('VALID');
+      // A script that keeps Redis busy for a second: connected, but silent to everyone else.
+      const busy = blocker.eval(
+        "local t = redis.call('TIME') local s = t[1] * 1000000 + t[2] while true do t = redis.call('TIME') if t[1] * 1000000 + t[2] - s > 1000000 then return 1 end end",
+        0,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const started = Date.now();
+      await expect(gw.verify(secret)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+      expect(Date.now() - started).toBeLessThan(600);
+      await busy;
+      expect((await gw.verify(secret)).code).toBe('VALID');
+    } finally {
+      redis.disconnect();
+      blocker.disconnect();
+      await server.stop();
+    }
+  });
+});

@@ -52,6 +52,8 @@ const DEFAULT_CHARGE = [{ name: 'default', cost: 1 }];
 export class VerificationService {
   private readonly logger = new Logger(VerificationService.name);
   private readonly redis: VerifyClient;
+  /** When Redis last answered a verification (see `withinTimeout`). */
+  private lastAnswerAt = 0;
 
   constructor(
     redis: Redis,
@@ -144,19 +146,29 @@ export class VerificationService {
     return command.call(this.redis, ...keys, ...args);
   }
 
+  /**
+   * Waits for Redis as long as Redis is answering: a request queued behind a burst is slow, not
+   * failed. Only when no answer at all came for `GATEWAY_REDIS_TIMEOUT_MS` (a Redis that is
+   * connected but silent) does it give up, and then at most that late.
+   */
   private async withinTimeout<T>(work: () => Promise<T>): Promise<T> {
+    const timeoutMs = this.config.verification.redisTimeoutMs;
+    const started = Date.now();
     let timer: NodeJS.Timeout | undefined;
+    const silent = new Promise<never>((_, reject) => {
+      // Judged in the check phase (setImmediate), after the loop has read what Redis sent: a
+      // timer that fires late because the loop was busy must not miss answers already waiting.
+      const check = (): void => {
+        const quietFor = Date.now() - Math.max(this.lastAnswerAt, started);
+        if (quietFor >= timeoutMs) reject(new Error(`Redis silent for ${quietFor} ms`));
+        else timer = setTimeout(() => setImmediate(check), timeoutMs - quietFor);
+      };
+      timer = setTimeout(() => setImmediate(check), timeoutMs);
+    });
     try {
-      return await Promise.race([
-        work(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () =>
-              reject(new Error(`no answer within ${this.config.verification.redisTimeoutMs} ms`)),
-            this.config.verification.redisTimeoutMs,
-          );
-        }),
-      ]);
+      const result = await Promise.race([work(), silent]);
+      this.lastAnswerAt = Date.now();
+      return result;
     } finally {
       clearTimeout(timer);
     }
