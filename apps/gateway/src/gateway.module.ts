@@ -42,9 +42,9 @@ export class GatewayModule {
         ObservabilityModule.forRoot({
           service: config.service,
           logLevel: config.logLevel,
-          ...(config.verification.accessLog
-            ? {}
-            : { quietPaths: /^\/v1\/(verify|authorize|sessions)/ }),
+          // Verification is the hot path: metrics count its requests, and there is no
+          // per-request logger unless asked for (GATEWAY_ACCESS_LOG=true).
+          requestLogging: config.verification.accessLog,
         }),
         RedisModule.forRoot({ ...config.redis, offlineQueue: false, autoPipelining: true }),
         KafkaModule.forRoot({ ...config.kafka, topics: TOPIC_SPECS }),

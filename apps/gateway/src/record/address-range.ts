@@ -1,10 +1,22 @@
 import ipaddr from 'ipaddr.js';
+import { LRUCache } from 'lru-cache';
+
+// Client addresses repeat (proxies, NAT, busy clients): each is parsed once, not per request.
+const parsed = new LRUCache<string, string>({ max: 10_000 });
 
 /**
  * Addresses as 32 lowercase hex digits (IPv6, IPv4 mapped into `::ffff:0:0/96`): fixed-length
  * strings whose order is the numeric order, so the verify script compares them as strings.
  */
 export function addressHex(address: string): string | null {
+  const known = parsed.get(address);
+  if (known !== undefined) return known === '' ? null : known;
+  const hex = parseAddressHex(address);
+  parsed.set(address, hex ?? '');
+  return hex;
+}
+
+function parseAddressHex(address: string): string | null {
   if (!ipaddr.isValid(address)) return null;
   const parsed = ipaddr.process(address);
   const v6 = parsed.kind() === 'ipv4' ? (parsed as ipaddr.IPv4).toIPv4MappedAddress() : parsed;

@@ -242,9 +242,10 @@ describe('verification on a Redis Cluster (3 masters, unchanged scripts)', () =>
       // The window holds exactly what was admitted.
       const window = await client.hgetall(redisKeys.rateLimit(keyId, 'default'));
       const counted = Object.entries(window)
-        .filter(([field]) => field !== 'w')
+        .filter(([field]) => /^\d+$/.test(field)) // buckets; `w`, `n`, `o` describe them
         .reduce((sum, [, count]) => sum + Number(count), 0);
       expect(counted).toBe(100);
+      expect(window['n']).toBe('100');
     } finally {
       other.disconnect();
     }

@@ -177,6 +177,25 @@ describe('verification against Redis (one script)', () => {
     expect((await gw.verify(secret)).code).toBe('VALID');
   });
 
+  it('lets the oldest requests age out of a window while keeping the newer ones', async () => {
+    const { secret } = await gw.issue({
+      rateLimits: [{ name: 'default', limit: 3, window: '1s', windowMs: 1_000 }],
+    });
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const codes = async (count: number) => {
+      const out: string[] = [];
+      for (let i = 0; i < count; i++) out.push((await gw.verify(secret)).code);
+      return out;
+    };
+    const start = Date.now();
+    expect(await codes(2)).toEqual(['VALID', 'VALID']);
+    await sleep(start + 500 - Date.now());
+    expect(await codes(2)).toEqual(['VALID', 'RATE_LIMITED']);
+    // The first two left the window (1 s plus one 17 ms bucket), the third has not.
+    await sleep(start + 1_100 - Date.now());
+    expect(await codes(3)).toEqual(['VALID', 'VALID', 'RATE_LIMITED']);
+  });
+
   it('keeps the previous secret during the rotation grace period only', async () => {
     const key = await gw.issue();
     const next = generateKey('kw', 'live');

@@ -11,7 +11,8 @@ export const WINDOW_BUCKETS = 60;
  *
  * Sliding windows are exact in the safe direction: a window of `w` ms is kept as 60 buckets of
  * `g = ceil(w / 60)` ms, and a request counts every bucket that overlaps the last `w` ms, including
- * the oldest one in full. So no span of `w` ms ever admits more than the limit; the price is that
+ * the oldest one in full. The hash also holds the running total `n` and the oldest live bucket
+ * `o`, so a check reads three fields; buckets are visited only when the oldest one leaves. So no span of `w` ms ever admits more than the limit; the price is that
  * requests up to `g` ms older than the window may still count (denial at most `w/60` early).
  *
  * KEYS[1] the key record; KEYS[1 + i] the state of the i-th requested limit.
@@ -100,40 +101,54 @@ for i = 6 + n, #ARGV, 2 do
     limit, w = tonumber(limit), tonumber(w)
     local g = math.max(1, math.ceil(w / ${WINDOW_BUCKETS}))
     local first = math.floor((now - w) / g)
-    local fields = redis.call('HGETALL', state)
-    local used, buckets, stale, fresh = 0, {}, {}, true
-    for j = 1, #fields, 2 do
-      local f = fields[j]
-      if f == 'w' then
-        fresh = tonumber(fields[j + 1]) ~= w
-      else
-        local b = tonumber(f)
-        if b < first then stale[#stale + 1] = f
-        else
-          local c = tonumber(fields[j + 1])
-          used = used + c
-          buckets[#buckets + 1] = { b, c }
+    local current = math.floor(now / g)
+    -- The window's running total and its oldest live bucket, kept beside the buckets: the
+    -- common check reads three fields, not every bucket.
+    local st = redis.call('HMGET', state, 'w', 'n', 'o')
+    local fresh = st[1] ~= false and (tonumber(st[1]) ~= w or not st[2])
+    local used, oldest, expired = 0, nil, {}
+    if st[1] and not fresh then
+      used = tonumber(st[2])
+      oldest = st[3] and tonumber(st[3])
+    end
+    if oldest and oldest < first then
+      -- The oldest buckets left the window: drop them, find the oldest still in it. At most
+      -- once per bucket width per key, and never more than 61 buckets to look at.
+      local span = {}
+      for b = oldest, current do span[#span + 1] = b end
+      local counts = redis.call('HMGET', state, unpack(span))
+      oldest = nil
+      for j, b in ipairs(span) do
+        local c = counts[j]
+        if c then
+          if b < first then
+            used = used - tonumber(c)
+            expired[#expired + 1] = b
+          elseif not oldest then
+            oldest = b
+          end
         end
       end
     end
-    if fresh and #fields > 0 then used, buckets, stale = 0, {}, {} end
-    table.sort(buckets, function(a, b) return a[1] < b[1] end)
     local need = math.max(cost, 1)
     local passed = used + need <= limit
     if not passed then denied = true end
     checked[#checked + 1] = { name = name, limit = limit, w = w, g = g, used = used,
-      cost = cost, need = need, passed = passed, buckets = buckets, stale = stale,
-      fresh = fresh and #fields > 0, state = state, current = math.floor(now / g) }
+      cost = cost, need = need, passed = passed, oldest = oldest, expired = expired,
+      fresh = fresh, state = state, current = current }
   end
 end
 
 local function reset_after(c, free)
-  -- The time at which the oldest buckets holding at least free units have left the window.
-  if free <= 0 then return now end
+  -- When the oldest buckets holding at least free units have left the window.
+  if not c.oldest then return -1 end
+  local span = {}
+  for b = c.oldest, c.current do span[#span + 1] = b end
+  local counts = redis.call('HMGET', c.state, unpack(span))
   local acc = 0
-  for _, bucket in ipairs(c.buckets) do
-    acc = acc + bucket[2]
-    if acc >= free then return (bucket[1] + 1) * c.g + c.w end
+  for j, b in ipairs(span) do
+    acc = acc + (tonumber(counts[j]) or 0)
+    if acc >= free then return (b + 1) * c.g + c.w end
   end
   return -1
 end
@@ -142,16 +157,14 @@ local function report(charged)
   local out = {}
   for _, c in ipairs(checked) do
     local used = c.used
+    local oldest = c.oldest
     if charged and c.cost > 0 then
       used = used + c.cost
-      local b = c.buckets
-      b[#b + 1] = { c.current, c.cost }
-      table.sort(b, function(x, y) return x[1] < y[1] end)
+      oldest = oldest or c.current
     end
     local reset
     if c.passed then
-      reset = reset_after(c, 1)
-      if used == 0 then reset = now end
+      reset = (used == 0 or not oldest) and now or (oldest + 1) * c.g + c.w
     else
       reset = c.need > c.limit and -1 or reset_after(c, used + c.need - c.limit)
     end
@@ -173,11 +186,11 @@ if balance ~= nil then
   elseif credit_cost > 0 then redis.call('HSET', rec, 'cr', balance) end
 end
 for _, c in ipairs(checked) do
-  if c.fresh then redis.call('DEL', c.state) end
-  if #c.stale > 0 and not c.fresh then redis.call('HDEL', c.state, unpack(c.stale)) end
   if c.cost > 0 then
+    if c.fresh then redis.call('DEL', c.state) end
+    if #c.expired > 0 then redis.call('HDEL', c.state, unpack(c.expired)) end
     redis.call('HINCRBY', c.state, c.current, c.cost)
-    redis.call('HSET', c.state, 'w', c.w)
+    redis.call('HSET', c.state, 'w', c.w, 'n', c.used + c.cost, 'o', c.oldest or c.current)
     redis.call('PEXPIRE', c.state, c.w + c.g)
   end
 end

@@ -29,11 +29,7 @@ export function requestIdOf(req: { headers: IncomingHttpHeaders }): string {
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
-/**
- * `quietPaths`: paths whose requests get no access log line (a hot path counted by metrics);
- * health and metrics are always quiet.
- */
-export function loggerParams(service: string, level: string, quietPaths?: RegExp): Params {
+export function loggerParams(service: string, level: string): Params {
   return {
     pinoHttp: {
       level,
@@ -44,10 +40,7 @@ export function loggerParams(service: string, level: string, quietPaths?: RegExp
       // Fastify assigns the id (see startHttpService); pino-http reuses it.
       genReqId: (req) => (req as { id?: string }).id ?? requestIdOf(req),
       formatters: { level: (label) => ({ level: label }) },
-      autoLogging: {
-        ignore: (req) =>
-          /^\/(health|metrics)/.test(req.url ?? '') || (quietPaths?.test(req.url ?? '') ?? false),
-      },
+      autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({
           id: req.id,

@@ -8,8 +8,12 @@ import { ShutdownState } from './shutdown-state';
 export interface ObservabilityOptions {
   service: string;
   logLevel: string;
-  /** Paths without access log lines (see `loggerParams`). */
-  quietPaths?: RegExp;
+  /**
+   * False: no per-request logger at all (no pino-http middleware, hence no AsyncLocalStorage and
+   * its promise hooks on every request), for a service whose hot path must stay lean; its own
+   * log lines still go through the root logger. Default true.
+   */
+  requestLogging?: boolean;
 }
 
 /**
@@ -22,7 +26,10 @@ export class ObservabilityModule {
     return {
       module: ObservabilityModule,
       imports: [
-        LoggerModule.forRoot(loggerParams(options.service, options.logLevel, options.quietPaths)),
+        LoggerModule.forRoot({
+          ...loggerParams(options.service, options.logLevel),
+          ...(options.requestLogging === false ? { forRoutes: [] } : {}),
+        }),
         PrometheusModule.register({
           path: '/metrics',
           defaultLabels: { service: options.service },
