@@ -127,8 +127,7 @@ export class VerificationService {
   private runScript(keyId: string, keyHash: string, request: VerificationRequest) {
     const charges = mergeCharges(request.charges ?? DEFAULT_CHARGE);
     const scopes = request.scopes ?? [];
-    const address =
-      request.clientAddress === null ? null : this.addressHexOf(request.clientAddress);
+    const address = request.clientAddress === null ? null : addressHex(request.clientAddress);
     const keys = [
       redisKeys.record(keyId),
       ...charges.map(({ name }) => redisKeys.rateLimit(keyId, name)),
