@@ -79,6 +79,9 @@ export const gatewayEnvSchema = runtimeEnv(8080)
 
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
 
+/** Addresses or CIDRs whose X-Forwarded-For is believed, comma-separated; false: none. */
+const trustedProxies = (value: string): string | false => (value.trim() === '' ? false : value);
+
 export function gatewayConfig(env: GatewayEnv) {
   const pepper = env.KEYWAY_PEPPER ?? DEVELOPMENT_PEPPER;
   return {
@@ -88,7 +91,7 @@ export function gatewayConfig(env: GatewayEnv) {
       host: env.HTTP_HOST,
       port: env.HTTP_PORT,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-      trustProxy: env.GATEWAY_TRUSTED_PROXIES.trim() === '' ? false : env.GATEWAY_TRUSTED_PROXIES,
+      trustProxy: trustedProxies(env.GATEWAY_TRUSTED_PROXIES),
     },
     redis: { url: env.REDIS_URL, connectionName: 'keyway-gateway' },
     kafka: {

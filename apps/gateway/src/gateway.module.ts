@@ -7,7 +7,8 @@ import { RedisModule, pingRedis } from '@keyway/platform-redis';
 import { InvalidKeyLimiter } from './abuse/invalid-key-limiter';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { RoutePolicySource } from './forward-auth/route-policy.source';
-import { VerificationRoutes } from './http/verification-routes';
+import { SessionRoute } from './http/session-route';
+import { VerificationHandlers } from './http/verification-handlers';
 import { ProjectionApplier } from './projection/projection-applier';
 import { ProjectionConsumer } from './projection/projection.consumer';
 import { ProjectionStatus } from './projection/projection-status';
@@ -62,10 +63,11 @@ export class GatewayModule {
         RoutePolicySource,
         InvalidKeyLimiter,
         UsageRecorder,
-        VerificationRoutes,
+        VerificationHandlers,
+        SessionRoute,
         ...health.providers,
       ],
-      exports: [ProjectionConsumer, VerificationRoutes],
+      exports: [ProjectionConsumer, VerificationHandlers, SessionRoute],
     };
   }
 }

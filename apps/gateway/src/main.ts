@@ -6,17 +6,22 @@ import { startHttpService } from '@keyway/platform-observability';
 import { gatewayConfig, gatewayEnvSchema } from './config';
 import { GatewayModule } from './gateway.module';
 import { GatewayExceptionFilter } from './http/gateway-exception.filter';
-import { VerificationRoutes } from './http/verification-routes';
+import { HotPath } from './http/hot-path';
+import { SessionRoute } from './http/session-route';
+import { VerificationHandlers } from './http/verification-handlers';
 import { serveGatewayDocs } from './openapi';
 
 async function main(): Promise<void> {
   const config = gatewayConfig(parseEnvOrExit(gatewayEnvSchema, 'gateway'));
+  const hotPath = new HotPath(config.http.trustProxy);
   await startHttpService(GatewayModule.register(config), {
     ...config.http,
+    serverFactory: hotPath.serverFactory,
     configure: (app) => {
       const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
       app.useGlobalFilters(new GatewayExceptionFilter());
-      app.get(VerificationRoutes).register(fastify);
+      app.get(SessionRoute).register(fastify);
+      hotPath.attach(app.get(VerificationHandlers));
       serveGatewayDocs(app);
       if (config.developmentPepper) {
         new Logger('gateway').warn(

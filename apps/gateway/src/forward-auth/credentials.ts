@@ -51,6 +51,7 @@ export function originalRequest(
 }
 
 const UNRESERVED = /%([0-9A-Fa-f]{2})/g;
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it refuses
 const AMBIGUOUS = /\/\/|\\|%2F|%5C|%00|(?:^|\/)\.\.?(?:\/|$)|[\u0000-\u001f\u007f]/;
 
 /**

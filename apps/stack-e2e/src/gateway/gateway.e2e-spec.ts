@@ -289,6 +289,80 @@ describe('gateway', () => {
     }
   });
 
+  it.each([
+    ['not JSON', 'POST', '/v1/verify', 'application/json', '{"key": ', 400, 'VALIDATION_ERROR'],
+    ['an empty body', 'POST', '/v1/verify', 'application/json', '', 400, 'VALIDATION_ERROR'],
+    ['a JSON array', 'POST', '/v1/verify', 'application/json', '[]', 400, 'VALIDATION_ERROR'],
+    [
+      'an unknown field',
+      'POST',
+      '/v1/verify',
+      'application/json',
+      '{"key":"x","admin":1}',
+      400,
+      'VALIDATION_ERROR',
+    ],
+    [
+      'a negative cost',
+      'POST',
+      '/v1/verify',
+      'application/json',
+      '{"key":"x","ratelimit":{"cost":-1}}',
+      400,
+      'VALIDATION_ERROR',
+    ],
+    [
+      'text/plain',
+      'POST',
+      '/v1/verify',
+      'text/plain',
+      '{"key":"x"}',
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
+    [
+      'a form',
+      'POST',
+      '/v1/sessions',
+      'application/x-www-form-urlencoded',
+      'key=x',
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
+    [
+      'over 64 KiB',
+      'POST',
+      '/v1/verify',
+      'application/json',
+      JSON.stringify({ key: 'x'.repeat(70_000) }),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    ],
+    ['GET on verify', 'GET', '/v1/verify', undefined, undefined, 405, 'METHOD_NOT_ALLOWED'],
+    [
+      'an unknown route',
+      'GET',
+      '/v1/nope?access_token=kw_live_secret',
+      undefined,
+      undefined,
+      404,
+      'NOT_FOUND',
+    ],
+  ])(
+    'answers %s with the SPEC error body, never a 500',
+    async (_what, method, path, type, body, status, code) => {
+      const response = await fetch(`${gateway.baseUrl}${path}`, {
+        method,
+        ...(type ? { headers: { 'content-type': type } } : {}),
+        ...(body === undefined ? {} : { body }),
+      });
+      expect(response.status).toBe(status);
+      const json = (await response.json()) as { code: string; requestId: string; message: string };
+      expect(json).toMatchObject({ code, requestId: expect.any(String) });
+      expect(json.message).not.toContain('kw_live_secret');
+    },
+  );
+
   it('serves its OpenAPI document', async () => {
     const doc = await gateway.api.get<{ paths: Record<string, unknown> }>('/openapi.json');
     expect(Object.keys(doc.json.paths)).toEqual(

@@ -1,3 +1,4 @@
+import { type RequestListener, type Server } from 'node:http';
 import { type INestApplication, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -17,6 +18,11 @@ export interface HttpServiceOptions {
   trustProxy?: boolean | string;
   /** Last touches before listening (documentation routes, say). */
   configure?: (app: INestApplication) => void;
+  /**
+   * Builds the HTTP server around Fastify's handler (Fastify's `serverFactory`), for a service
+   * that answers its hottest routes before any framework code runs.
+   */
+  serverFactory?: (fastifyHandler: RequestListener) => Server;
 }
 
 /**
@@ -32,6 +38,7 @@ export async function startHttpService(
       bodyLimit: options.bodyLimitBytes ?? 64 * 1024,
       genReqId: requestIdOf,
       trustProxy: options.trustProxy ?? false,
+      ...(options.serverFactory ? { serverFactory: options.serverFactory } : {}),
     }),
     // Only Fastify's own JSON parser: a form body is refused (415), never parsed.
     { bufferLogs: true, bodyParser: false },

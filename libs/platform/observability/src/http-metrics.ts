@@ -24,3 +24,16 @@ export function recordHttpMetrics(fastify: FastifyInstance): void {
     );
   });
 }
+
+/**
+ * For routes served outside Fastify (a service's own hot path): the same histogram, the route
+ * template as label.
+ */
+export function observeHttpRequest(
+  method: string,
+  route: string,
+  status: number,
+  seconds: number,
+): void {
+  requestDuration.observe({ method, route, status: String(status) }, seconds);
+}

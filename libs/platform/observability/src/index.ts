@@ -5,3 +5,4 @@ export { loggerParams, REDACTED_PATHS, requestIdOf } from './logging';
 export { ObservabilityModule, type ObservabilityOptions } from './observability.module';
 export { READINESS_CHECKS, withTimeout, type ReadinessCheck } from './readiness';
 export { ShutdownState } from './shutdown-state';
+export { observeHttpRequest } from './http-metrics';

@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import { GatewayError } from '../gateway-error';
+import { errorAnswer, type HttpAnswer } from './http-answer';
+import { VerificationHandlers } from './verification-handlers';
+
+/** `POST /v1/sessions` on Fastify (it is not on every request's path, unlike verification). */
+@Injectable()
+export class SessionRoute {
+  constructor(private readonly handlers: VerificationHandlers) {}
+
+  register(fastify: FastifyInstance): void {
+    void fastify.register(async (scope) => {
+      scope.removeContentTypeParser('text/plain'); // JSON only: anything else is a 415
+      scope.setErrorHandler((error: FastifyError, request, reply) =>
+        send(reply, errorAnswer(fromFastify(error), request.id)),
+      );
+      scope.post('/v1/sessions', async (request: FastifyRequest, reply: FastifyReply) => {
+        const call = {
+          method: request.method,
+          url: request.url,
+          headers: request.headers,
+          ip: request.ip,
+          requestId: request.id,
+        };
+        send(reply, await this.handlers.createSession(call, request.body));
+      });
+    });
+  }
+}
+
+function send(reply: FastifyReply, answer: HttpAnswer): void {
+  void reply.code(answer.status).headers(answer.headers).send(answer.body);
+}
+
+/** Fastify's own refusals (body parsing, size, media type) in the gateway's vocabulary. */
+function fromFastify(error: FastifyError | GatewayError): GatewayError | FastifyError {
+  if (error instanceof GatewayError) return error;
+  if (error.statusCode === 400) {
+    return new GatewayError('VALIDATION_ERROR', 'the request body is not valid JSON');
+  }
+  if (error.statusCode === 413) {
+    return new GatewayError('PAYLOAD_TOO_LARGE', 'the request body is too large');
+  }
+  if (error.statusCode === 415) {
+    return new GatewayError('UNSUPPORTED_MEDIA_TYPE', 'send application/json');
+  }
+  return error;
+}
