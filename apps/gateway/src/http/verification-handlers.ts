@@ -180,9 +180,13 @@ export class VerificationHandlers {
    * keys this replica already knows: one client guessing must not lock out every other client
    * behind the same proxy address.
    */
-  private async refuseAbusive(address: string, credential: string | undefined): Promise<void> {
+  private refuseAbusive(address: string, credential: string | undefined): Promise<void> | void {
     const retryAfter = this.abuse.retryAfterSeconds(address);
-    if (retryAfter === 0) return;
+    if (retryAfter === 0) return; // the common case, without a promise
+    return this.refuseUnlessKnown(retryAfter, credential);
+  }
+
+  private async refuseUnlessKnown(retryAfter: number, credential: string | undefined) {
     if (credential !== undefined && (await this.verification.isKnown(credential))) return;
     throw new GatewayError('TOO_MANY_INVALID_KEYS', 'too many invalid keys from this address', {
       retryAfterSeconds: retryAfter,

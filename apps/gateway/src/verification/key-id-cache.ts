@@ -27,6 +27,11 @@ export class KeyIdCache {
     return this.cache.has(keyHash);
   }
 
+  /** The cached id, without asking Redis. */
+  cached(keyHash: string): string | undefined {
+    return this.cache.get(keyHash);
+  }
+
   async keyIdOf(keyHash: string): Promise<string | null> {
     const cached = this.cache.get(keyHash);
     if (cached !== undefined) return cached;

@@ -52,6 +52,8 @@ const DEFAULT_CHARGE = [{ name: 'default', cost: 1 }];
 export class VerificationService {
   private readonly logger = new Logger(VerificationService.name);
   private readonly redis: VerifyClient;
+  private lastOutageReport = 0;
+  private refusedSinceReport = 0;
   /** When Redis last answered a verification (see `withinTimeout`). */
   private lastAnswerAt = 0;
 
@@ -74,7 +76,10 @@ export class VerificationService {
   }
 
   async verify(request: VerificationRequest): Promise<Verdict> {
-    const located = await this.locate(request.credential);
+    // Keys are located synchronously (shape, checksum, HMAC); only session tokens await.
+    const located = SessionTokens.looksLikeToken(request.credential)
+      ? await this.locate(request.credential)
+      : this.locateKey(request.credential);
     if (typeof located === 'string') return verdictWithoutKey(located);
     if (!this.projection.caughtUp) {
       throw new GatewayError('UNAVAILABLE', 'the key projection is catching up; retry shortly', {
@@ -86,7 +91,8 @@ export class VerificationService {
       if (this.redis.status !== 'ready')
         throw new Error(`Redis connection is ${this.redis.status}`);
       return await this.withinTimeout(async () => {
-        const keyId = await this.keyIds.keyIdOf(located.keyHash);
+        const keyId =
+          this.keyIds.cached(located.keyHash) ?? (await this.keyIds.keyIdOf(located.keyHash));
         if (keyId === null) return verdictWithoutKey('NOT_FOUND');
         if (request.expectedKeyId && keyId !== request.expectedKeyId) {
           return verdictWithoutKey('NOT_FOUND');
@@ -96,7 +102,7 @@ export class VerificationService {
     } catch (error) {
       if (error instanceof GatewayError) throw error;
       if (this.config.verification.failOpen) return verdictWithoutKey('VALID');
-      this.logger.warn(`Redis unavailable for verification: ${String(error)}`);
+      this.reportOutage(error);
       throw new GatewayError('UNAVAILABLE', 'key verification is unavailable; retry shortly', {
         reason: 'REDIS_UNAVAILABLE',
       });
@@ -116,12 +122,26 @@ export class VerificationService {
   private async locate(
     credential: string,
   ): Promise<{ keyHash: string } | Extract<VerificationCode, 'MALFORMED' | 'EXPIRED'>> {
-    if (typeof parseKey(credential) === 'object') {
-      return { keyHash: hashKey(this.config.pepper, credential) };
-    }
-    if (!SessionTokens.looksLikeToken(credential)) return 'MALFORMED';
+    if (!SessionTokens.looksLikeToken(credential)) return this.locateKey(credential);
     const session = await this.sessions.check(credential);
     return typeof session === 'string' ? session : { keyHash: session.keyHash };
+  }
+
+  private locateKey(credential: string): { keyHash: string } | 'MALFORMED' {
+    if (typeof parseKey(credential) !== 'object') return 'MALFORMED';
+    return { keyHash: hashKey(this.config.pepper, credential) };
+  }
+
+  /** One log line per 5 s of outage, with how many verifications it refused: no flood. */
+  private reportOutage(error: unknown): void {
+    this.refusedSinceReport++;
+    const now = Date.now();
+    if (now - this.lastOutageReport < 5_000) return;
+    this.logger.warn(
+      `Redis unavailable for verification (${this.refusedSinceReport} refused since the last report): ${String(error)}`,
+    );
+    this.lastOutageReport = now;
+    this.refusedSinceReport = 0;
   }
 
   private runScript(keyId: string, keyHash: string, request: VerificationRequest) {
