@@ -1,0 +1,75 @@
+// The hottest functions of a V8 CPU profile (node --cpu-prof), by self time and by total time.
+//
+//   node bench/cpuprofile-top.mjs <file.cpuprofile> [count=25]
+//
+// Self time: samples whose top frame is the function. Total time: samples with the function
+// anywhere on the stack (counted once per sample). Functions are grouped by name and location;
+// shares are of the busy (non-idle) samples.
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { ROOT } from './lib.mjs';
+
+export function topFunctions(profile, count = 25) {
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map();
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parent.set(child, node.id);
+  const label = (node) => {
+    const { functionName, url, lineNumber } = node.callFrame;
+    const path =
+      url.startsWith('file://') || url.startsWith('/')
+        ? relative(ROOT, url.replace(/^file:\/\//, ''))
+        : url;
+    const where = url ? `${path}:${lineNumber + 1}` : '';
+    return `${functionName || '(anonymous)'}${where ? ` ${where}` : ''}`;
+  };
+  const self = new Map();
+  const total = new Map();
+  const deltas = profile.timeDeltas;
+  let sampledUs = 0;
+  let busyUs = 0;
+  profile.samples.forEach((id, i) => {
+    const us = deltas[i + 1] ?? deltas[i] ?? 0;
+    sampledUs += us;
+    const top = nodes.get(id);
+    const name = label(top);
+    if (name === '(idle)') return;
+    busyUs += us;
+    self.set(name, (self.get(name) ?? 0) + us);
+    const seen = new Set();
+    for (let n = id; n !== undefined; n = parent.get(n)) {
+      const l = label(nodes.get(n));
+      if (seen.has(l)) continue;
+      seen.add(l);
+      total.set(l, (total.get(l) ?? 0) + us);
+    }
+  });
+  const rank = (map) =>
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, count)
+      .map(([name, us]) => ({ name, ms: us / 1000, share: us / busyUs }));
+  return {
+    sampledMs: sampledUs / 1000,
+    busyMs: busyUs / 1000,
+    self: rank(self),
+    total: rank(total),
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [file, count = '25'] = process.argv.slice(2);
+  if (!file) {
+    console.error('usage: node bench/cpuprofile-top.mjs <file.cpuprofile> [count]');
+    process.exit(2);
+  }
+  const top = topFunctions(JSON.parse(readFileSync(file, 'utf8')), Number(count));
+  const pct = (share) => `${(share * 100).toFixed(1).padStart(5)} %`;
+  console.log(
+    `sampled ${(top.sampledMs / 1000).toFixed(1)} s, busy ${(top.busyMs / 1000).toFixed(1)} s` +
+      ' (shares below are of busy time)\n\nself time:',
+  );
+  for (const f of top.self) console.log(`${pct(f.share)}  ${f.name}`);
+  console.log('\ntotal time:');
+  for (const f of top.total) console.log(`${pct(f.share)}  ${f.name}`);
+}
