@@ -110,14 +110,15 @@ export async function startRedis({ cpus = CPU.load } = {}) {
   return { url, port, version, stop, client: () => new Redis(url, { maxRetriesPerRequest: 3 }) };
 }
 
-/** `INFO commandstats` as { command: calls }. */
-export async function commandStats(redis) {
-  const calls = {};
+/** `INFO commandstats` as { command: calls }, or { command: µs spent } with `field: 'usec'`. */
+export async function commandStats(redis, field = 'calls') {
+  const values = {};
+  const pattern = new RegExp(`^cmdstat_([^:]+):.*\\b${field}=(\\d+)`);
   for (const line of (await redis.info('commandstats')).split('\n')) {
-    const match = /^cmdstat_([^:]+):calls=(\d+)/.exec(line.trim());
-    if (match) calls[match[1]] = Number(match[2]);
+    const match = pattern.exec(line.trim());
+    if (match) values[match[1]] = Number(match[2]);
   }
-  return calls;
+  return values;
 }
 
 // ---------------------------------------------------------------------------------------------
