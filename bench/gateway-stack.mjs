@@ -222,6 +222,13 @@ export async function writePolicy(dir, policy) {
   return file;
 }
 
+/** BENCH_GATEWAY_ENV: JSON of extra gateway settings for experiments, e.g. a Redis timeout. */
+export const extraGatewayEnv = JSON.parse(process.env.BENCH_GATEWAY_ENV || '{}');
+export const extraGatewayNote =
+  Object.keys(extraGatewayEnv).length > 0
+    ? ` Gateway settings changed for this run: \`${JSON.stringify(extraGatewayEnv)}\`.`
+    : '';
+
 export async function startGateway({
   name = 'gateway',
   redisUrl,
@@ -254,6 +261,7 @@ export async function startGateway({
       LOG_LEVEL: 'warn',
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
       ...(policyFile ? { GATEWAY_ROUTE_POLICY_FILE: policyFile } : {}),
+      ...extraGatewayEnv,
       ...env,
     },
     { cpus, nodeArgs },
