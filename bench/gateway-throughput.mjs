@@ -23,6 +23,8 @@ import { brokersOrExit, intEnv, log, machine, ms, runId, table, writeSection } f
 import {
   CPU,
   answeredByStatus,
+  cpuSeconds,
+  redisCpuSeconds,
   runBench,
   startBaseline,
   startGateway,
@@ -182,9 +184,25 @@ async function main() {
   log('all four targets answer as expected');
 
   // wrk counts non-2xx answers; the gateway's own metrics say which statuses they were.
+  const pids = {
+    A: bare.service.child.pid,
+    B: gateway.service.child.pid,
+    C: gateway.service.child.pid,
+    D: peer.service.child.pid,
+  };
+  const redisStats = redis.client();
+  // Also the CPU the server and Redis used per request: less sensitive to the neighbours' load
+  // than requests/s, since a core they take is time this process does not run.
   const run = async (t, seconds, script = t.script) => {
     const before = t.route ? await answeredByStatus(gateway.url) : null;
+    const cpuBefore = cpuSeconds(pids[t.id]);
+    const redisBefore = await redisCpuSeconds(redisStats);
     const r = await runWrk({ url: t.url, script, seconds, connections: params.connections });
+    const cpu = cpuSeconds(pids[t.id]) - cpuBefore;
+    const redisCpu = (await redisCpuSeconds(redisStats)) - redisBefore;
+    r.cpuUsPerRequest = (cpu * 1e6) / r.requests;
+    r.cpuShare = cpu / r.durationS;
+    r.redisUsPerRequest = (redisCpu * 1e6) / r.requests;
     if (before) {
       const statuses = statusDelta(before, await answeredByStatus(gateway.url), t.route);
       delete statuses['200'];
@@ -282,6 +300,7 @@ async function main() {
   console.log(`\n${section(result)}\n`);
   if (process.env.BENCH_WRITE_DOCS !== '0')
     await writeSection('gateway-throughput', section(result));
+  redisStats.disconnect();
   if (errors > 0) {
     log(`${errors} wrk errors (non-2xx or socket errors): see the table`);
     process.exitCode = 1;
@@ -330,6 +349,23 @@ function section(r) {
       `${ms(l.p50)} / ${ms(l.p90)} / **${ms(l.p99)}** / ${ms(l.p999)} / ${ms(l.max)}: ${verdict(l.p99 <= 5)}; errors ${p.errorCount}${Object.keys(p.statuses ?? {}).length ? ` ${JSON.stringify(p.statuses)}` : ''}`,
     ]);
   }
+  const cpuOf = (id) => median(r.results[id].map((x) => x.cpuUsPerRequest));
+  rows.push([
+    'Server CPU per request, median µs (A / B / C / D); its core busy (median share of the run)',
+    `${r.targets.map((t) => cpuOf(t.id).toFixed(0)).join(' / ')}; ${r.targets
+      .map((t) => `${(median(r.results[t.id].map((x) => x.cpuShare)) * 100).toFixed(0)} %`)
+      .join(' / ')}`,
+  ]);
+  rows.push([
+    'Redis CPU per request, median µs (B / C / D)',
+    ['B', 'C', 'D']
+      .map((id) => median(r.results[id].map((x) => x.redisUsPerRequest)).toFixed(1))
+      .join(' / '),
+  ]);
+  rows.push([
+    'CPU cost ratios A/B and D/B (what B/A and B/D would be on an otherwise idle core)',
+    `${(cpuOf('A') / cpuOf('B')).toFixed(2)}, ${(cpuOf('D') / cpuOf('B')).toFixed(2)}`,
+  ]);
   return `## Gateway: throughput and latency of verification
 
 Measured ${r.date} with:
@@ -364,13 +400,19 @@ What is measured:
 - **req/s**: wrk's completed requests over the run's duration. wrk counts a non-2xx answer as an
   error (listed with the statuses the gateway's own metrics counted, \`/metrics\` before and after
   each run); they are included in req/s.
-- **Latency at 50 %**: each of the ${params.connections} connections waits a delay after each
-  response (random rounding, exact mean), so the rate is about half the route's median maximum;
+- **Latency at 50 %**: each of the ${params.connections} connections waits a random delay after
+  each response (uniform, so the arrivals are close to Poisson), so the rate is about half the
+  route's median maximum;
   two 3 s calibration runs set the delay to the per-connection interval
   (~${((params.connections * 1000) / (r.med.B / 2)).toFixed(0)} ms for B) minus the measured time per
   request. wrk times each request from its write to its response; this is a closed loop with
   think time, not wrk2's open loop, so a stall longer than the interval delays later requests
   instead of queueing them (coordinated omission). ${params.latencySeconds} s per route.
+- **CPU per request**: user + system CPU of the server process (\`/proc/<pid>/stat\`) and of Redis
+  (\`INFO cpu\`) over a run, divided by its requests. A neighbour that takes the server's core
+  lowers req/s but hardly the CPU per request, so the CPU cost ratios are the steadier comparison
+  on this box; "core busy" below ~100 % for a server means it was waiting (for Redis, or for a
+  core taken by another process: see the load average).
 - Percentiles are wrk's (HdrHistogram, µs resolution).`;
 }
 

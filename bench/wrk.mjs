@@ -17,8 +17,11 @@ export function wrkVersion() {
 const luaString = (value) => JSON.stringify(value); // a JSON string is a valid Lua string here
 
 /**
- * The Lua script of one target. `delayMs` (fractional allowed) paces every connection: wrk waits
- * that long after each response before the next request, rounding randomly so the mean is exact.
+ * The Lua script of one target. `delayMs` (fractional allowed) paces every connection: after each
+ * response wrk waits a delay drawn uniformly from [0, 2 × delayMs] (whole ms, rounded, so the mean
+ * is delayMs). Random delays keep the connections from marching in step (a fixed delay keeps
+ * them synchronised from their common start, and the server then sees bursts of all of them at
+ * once); over many connections the arrivals are close to Poisson.
  */
 export function wrkLua({ method = 'GET', headers = {}, body, delayMs }) {
   const lines = [`wrk.method = ${luaString(method)}`];
@@ -30,9 +33,7 @@ export function wrkLua({ method = 'GET', headers = {}, body, delayMs }) {
     lines.push(
       `local pace = ${Number(delayMs)}`,
       'function delay()',
-      '  local whole = math.floor(pace)',
-      '  if math.random() < pace - whole then return whole + 1 end',
-      '  return whole',
+      '  return math.floor(math.random() * 2 * pace + 0.5)',
       'end',
     );
   }
