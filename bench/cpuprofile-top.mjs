@@ -25,6 +25,16 @@ export function topFunctions(profile, count = 25) {
   };
   const self = new Map();
   const total = new Map();
+  const byPackage = new Map();
+  const packageOf = (node) => {
+    const { url, functionName } = node.callFrame;
+    if (!url) return functionName.startsWith('(') ? functionName : '(native)';
+    const modules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+    if (modules) return modules[1];
+    if (url.startsWith('node:')) return 'node: (core)';
+    const dist = /dist\/((?:apps|libs)\/(?:platform\/)?[^/]+)/.exec(url);
+    return dist ? dist[1] : url;
+  };
   const deltas = profile.timeDeltas;
   let sampledUs = 0;
   let busyUs = 0;
@@ -35,6 +45,8 @@ export function topFunctions(profile, count = 25) {
     const name = label(top);
     if (name === '(idle)') return;
     busyUs += us;
+    const pkg = packageOf(top);
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us);
     self.set(name, (self.get(name) ?? 0) + us);
     const seen = new Set();
     for (let n = id; n !== undefined; n = parent.get(n)) {
@@ -49,11 +61,16 @@ export function topFunctions(profile, count = 25) {
       .sort((a, b) => b[1] - a[1])
       .slice(0, count)
       .map(([name, us]) => ({ name, ms: us / 1000, share: us / busyUs }));
+  const own = new Map([...total].filter(([name]) => / dist\//.test(name)));
   return {
     sampledMs: sampledUs / 1000,
     busyMs: busyUs / 1000,
     self: rank(self),
     total: rank(total),
+    /** Self time summed per npm package, per app or lib of dist/, or per V8 category. */
+    byPackage: rank(byPackage),
+    /** Total time of the project's own functions (dist/). */
+    own: rank(own),
   };
 }
 
@@ -70,6 +87,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       ' (shares below are of busy time)\n\nself time:',
   );
   for (const f of top.self) console.log(`${pct(f.share)}  ${f.name}`);
+  console.log('\nself time by package:');
+  for (const f of top.byPackage) console.log(`${pct(f.share)}  ${f.name}`);
+  console.log("\ntotal time of the project's own functions:");
+  for (const f of top.own) console.log(`${pct(f.share)}  ${f.name}`);
   console.log('\ntotal time:');
   for (const f of top.total) console.log(`${pct(f.share)}  ${f.name}`);
 }

@@ -14,10 +14,13 @@
 //
 // Env: KAFKA_BROKERS (required), KEYWAY_DIST, BENCH_ROUNDS (3), BENCH_SECONDS (10 per run),
 //      BENCH_WARMUP_SECONDS (3 per target), BENCH_CONNECTIONS (64), BENCH_LATENCY_SECONDS (15),
-//      BENCH_CPU_PROF (a directory: the gateway runs with --cpu-prof into it),
+//      BENCH_CPU_PROF (a directory: instead of the comparison, profile the gateway with --cpu-prof
+//        under B's load only and write the hottest functions as their own section),
 //      BENCH_COMMAND, BENCH_WRITE_DOCS (1).
 import { createHmac, randomBytes } from 'node:crypto';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { brokersOrExit, intEnv, log, machine, ms, runId, table, writeSection } from './lib.mjs';
 import {
@@ -35,6 +38,7 @@ import {
   waitValid,
   writePolicy,
 } from './gateway-stack.mjs';
+import { topFunctions } from './cpuprofile-top.mjs';
 import { runWrk, writeLua, wrkVersion } from './wrk.mjs';
 
 const params = {
@@ -211,6 +215,11 @@ async function main() {
     return r;
   };
 
+  if (cpuProf) {
+    await profileAuthorize(targets[1], run, gateway, { date, mach });
+    return;
+  }
+
   if (params.warmupSeconds > 0) {
     for (const t of targets) {
       const w = await run(t, params.warmupSeconds);
@@ -305,6 +314,90 @@ async function main() {
     log(`${errors} wrk errors (non-2xx or socket errors): see the table`);
     process.exitCode = 1;
   }
+}
+
+/**
+ * BENCH_CPU_PROF: only B under load for rounds × seconds, then the gateway is stopped so V8
+ * writes its profile, and the hottest functions go to their own section (the profiler slows the
+ * process, so these runs give no throughput figures).
+ */
+async function profileAuthorize(target, run, gateway, { date, mach }) {
+  if (params.warmupSeconds > 0) await run(target, params.warmupSeconds);
+  const seconds = params.rounds * params.seconds;
+  const r = await run(target, seconds);
+  log(`profiled B: ${rps(r.rps)} req/s for ${seconds} s`);
+  await gateway.service.stop();
+  const files = (await readdir(cpuProf)).filter((f) => f.endsWith('.cpuprofile'));
+  const newest = (
+    await Promise.all(files.map(async (f) => ({ f, at: (await stat(join(cpuProf, f))).mtimeMs })))
+  ).sort((a, b) => b.at - a.at)[0];
+  if (!newest) throw new Error(`no .cpuprofile in ${cpuProf}`);
+  const file = join(cpuProf, newest.f);
+  const top = topFunctions(JSON.parse(await readFile(file, 'utf8')), 1000);
+  const pct = (share) => `${(share * 100).toFixed(1)} %`;
+  const list = (entries, count) =>
+    entries
+      .slice(0, count)
+      .map((e) => `| ${pct(e.share)} | \`${e.name}\` |`)
+      .join('\n');
+  // Per-request work outside the route itself, by the frame that starts it.
+  const stages = [
+    [
+      'Nest middleware through @fastify/middie (runs for the raw Fastify routes too)',
+      /^runMiddie /,
+    ],
+    ['  of which pino-http (a child logger per request, access log off)', /^loggingMiddleware /],
+    ['AsyncLocalStorage / async_hooks promise hooks', /^promiseInitHook /],
+    ['Client address → hex for CIDR checks (ipaddr.js)', /^addressHex /],
+    ['HMAC-SHA256 of the key', /^hashKey /],
+    ['Request id (randomUUID)', /^getGenReqId /],
+    ['Prometheus histogram observe', /^observeWithoutExemplar /],
+    ['ioredis: EVALSHA sent (auto-pipelining)', /^executeAutoPipeline /],
+    ['Garbage collector', /^\(garbage collector\)$/],
+  ].map(([what, pattern]) => {
+    const hits = top.total.filter((e) => pattern.test(e.name));
+    const share = hits.reduce((max, e) => Math.max(max, e.share), 0);
+    return `| ${pct(share)} | ${what} |`;
+  });
+  const text = `## Gateway: where \`/v1/authorize\`'s CPU goes (V8 profile)
+
+Measured ${date} with:
+
+\`\`\`bash
+BENCH_CPU_PROF=<dir> ${process.env.BENCH_COMMAND ?? 'node bench/gateway-throughput.mjs'}
+\`\`\`
+
+The gateway of the throughput benchmark under \`node --cpu-prof\` (${mach.nproc} vCPUs, Node
+${mach.node}, the noisy shared box), loaded only with B (\`GET /v1/authorize\`, wrk
+-c${params.connections}) for ${seconds} s at ${rps(r.rps)} req/s (the profiler slows it). Shares
+are of the ${(top.busyMs / 1000).toFixed(1)} s the process was busy (boot included, about 1 s;
+idle left out), as summarised by \`node bench/cpuprofile-top.mjs <file>\`.
+
+Selected stages (total time, the stage and what it calls):
+
+| Total | Stage |
+| --- | --- |
+${stages.join('\n')}
+
+Self time by package (or app, lib, V8 category):
+
+| Self | Package |
+| --- | --- |
+${list(top.byPackage, 15)}
+
+The hottest functions by self time:
+
+| Self | Function |
+| --- | --- |
+${list(top.self, 20)}
+
+The gateway's own functions by total time:
+
+| Total | Function |
+| --- | --- |
+${list(top.own, 12)}`;
+  console.log(`\n${text}\n`);
+  if (process.env.BENCH_WRITE_DOCS !== '0') await writeSection('gateway-profile', text);
 }
 
 function section(r) {
