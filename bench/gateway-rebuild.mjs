@@ -35,6 +35,7 @@ import {
 import {
   CPU,
   cpuSeconds,
+  onCleanup,
   redisCpuSeconds,
   runBench,
   startGateway,
@@ -193,6 +194,7 @@ async function main() {
 
   const redis = await startRedis();
   const client = redis.client();
+  onCleanup(() => client.disconnect());
   if ((await client.dbsize()) !== 0) throw new Error('the private Redis is not empty');
   const load = loadavg()
     .map((value) => value.toFixed(2))
@@ -207,6 +209,7 @@ async function main() {
     pepper,
     groupId,
     wait: false,
+    env: { LOG_LEVEL: 'info' }, // its start, group join and shutdown show if it ends early
     nodeArgs: process.env.BENCH_CPU_PROF
       ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
       : [],
@@ -219,8 +222,11 @@ async function main() {
   let lastSample = 0;
   const deadline = spawned + 30 * 60_000;
   while (ready === null) {
-    if (gateway.service.child.exitCode !== null) {
-      throw new Error(`gateway exited:\n${gateway.service.output()}`);
+    const { exitCode, signalCode } = gateway.service.child;
+    if (exitCode !== null || signalCode !== null) {
+      throw new Error(
+        `gateway exited (code ${exitCode}, signal ${signalCode}):\n${gateway.service.output()}`,
+      );
     }
     if (performance.now() > deadline) throw new Error('gateway not ready in 30 min');
     const status = await fetch(`${gateway.url}/health/ready`)
@@ -247,7 +253,6 @@ async function main() {
   const memory = /used_memory:(\d+)/.exec(await client.info('memory'))?.[1];
   const checks = await Promise.all(produced.real.map((e) => verifyOnce(gateway.url, e.key)));
   const valid = checks.filter((c) => c.body?.code === 'VALID').length;
-  client.disconnect();
 
   // The steadiest stretch: the best rate over any 2 s of the timeline.
   let peak = 0;

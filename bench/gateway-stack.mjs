@@ -86,29 +86,35 @@ export async function startRedis({ cpus = CPU.load } = {}) {
     await exited;
   };
   onCleanup(stop);
-  const client = new Redis(url, {
+  const probe = new Redis(url, {
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     retryStrategy: null,
   });
-  client.on('error', () => undefined); // refused while redis-server starts: retried below
+  probe.on('error', () => undefined); // refused while redis-server starts: retried below
   for (let attempt = 0; ; attempt++) {
     try {
-      await client.connect();
-      await client.ping();
+      await probe.connect();
+      await probe.ping();
       break;
     } catch (error) {
-      client.disconnect();
+      probe.disconnect();
       if (attempt > 50 || child.exitCode !== null) {
         throw new Error(`redis-server on ${port} did not start: ${String(error)}\n${output}`);
       }
       await sleep(100);
     }
   }
-  const version = /redis_version:(\S+)/.exec(await client.info('server'))?.[1] ?? '?';
-  client.disconnect();
+  const version = /redis_version:(\S+)/.exec(await probe.info('server'))?.[1] ?? '?';
+  probe.disconnect();
   log(`private Redis ${version} on ${url} (cpu ${cpus})`);
-  return { url, port, version, stop, client: () => new Redis(url, { maxRetriesPerRequest: 3 }) };
+  const client = () => {
+    const connection = new Redis(url, { maxRetriesPerRequest: 3 });
+    connection.on('error', (error) => log(`Redis ${url}: ${String(error)}`));
+    onCleanup(() => connection.disconnect()); // before the server stops (clean-up is LIFO)
+    return connection;
+  };
+  return { url, port, version, stop, client };
 }
 
 /** `INFO commandstats` as { command: calls }, or { command: µs spent } with `field: 'usec'`. */
