@@ -128,9 +128,17 @@ async function ensureTopics(admin) {
   });
 }
 
+/** Messages on a topic; retried while a just-created topic has no leader known yet. */
 async function messagesOn(admin, topic) {
-  const offsets = await admin.fetchTopicOffsets(topic);
-  return offsets.reduce((sum, { low, high }) => sum + Number(high) - Number(low), 0);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return offsets.reduce((sum, { low, high }) => sum + Number(high) - Number(low), 0);
+    } catch (error) {
+      if (attempt >= 40 || error?.retriable === false) throw error;
+      await sleep(250);
+    }
+  }
 }
 
 async function produce(kafka, pepper) {
