@@ -364,7 +364,7 @@ async function profileAuthorize(target, run, gateway, { date, mach }) {
 Measured ${date} with:
 
 \`\`\`bash
-BENCH_CPU_PROF=<dir> ${process.env.BENCH_COMMAND ?? 'node bench/gateway-throughput.mjs'}
+${profileCommand()}
 \`\`\`
 
 The gateway of the throughput benchmark under \`node --cpu-prof\` (${mach.nproc} vCPUs, Node
@@ -398,6 +398,11 @@ The gateway's own functions by total time:
 ${list(top.own, 12)}`;
   console.log(`\n${text}\n`);
   if (process.env.BENCH_WRITE_DOCS !== '0') await writeSection('gateway-profile', text);
+}
+
+function profileCommand() {
+  const command = process.env.BENCH_COMMAND ?? 'node bench/gateway-throughput.mjs';
+  return command.includes('BENCH_CPU_PROF=') ? command : `BENCH_CPU_PROF=<dir> ${command}`;
 }
 
 function section(r) {
