@@ -16,10 +16,14 @@ export function topFunctions(profile, count = 25) {
     for (const child of node.children ?? []) parent.set(child, node.id);
   const label = (node) => {
     const { functionName, url, lineNumber } = node.callFrame;
-    const path =
-      url.startsWith('file://') || url.startsWith('/')
-        ? relative(ROOT, url.replace(/^file:\/\//, ''))
-        : url;
+    // Files of a build elsewhere (bench/run.sh builds into a temporary directory) as dist/….
+    const file = url.replace(/^file:\/\//, '');
+    const inDist = file.lastIndexOf('/dist/');
+    const path = !file.startsWith('/')
+      ? url
+      : inDist !== -1 && !file.includes('/node_modules/')
+        ? file.slice(inDist + 1)
+        : relative(ROOT, file);
     const where = url ? `${path}:${lineNumber + 1}` : '';
     return `${functionName || '(anonymous)'}${where ? ` ${where}` : ''}`;
   };
