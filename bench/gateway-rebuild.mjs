@@ -321,7 +321,7 @@ A noisy shared 2-core box. Load average (1, 5, 15 min) before the gateway starte
 \`keyway.keys.v1\` (6 partitions, message key = key id, uncompressed like identity's publisher),
 each a distinct key with one \`default\` limit, scope \`orders:read\`, no owner; one sample of each
 kind parsed with the contract first; ${params.realKeys} of them carry real keys. Then one gateway
-process (\`NODE_ENV=production\`, \`LOG_LEVEL=warn\`, pinned to core ${CPU.server}) with a fresh
+process (\`NODE_ENV=production\`, \`LOG_LEVEL=info\`, pinned to core ${CPU.server}) with a fresh
 \`KAFKA_GROUP_ID\`, so it reads both projected topics from offset 0 into the empty Redis. Timed from
 spawning the process to the first \`200\` of \`/health/ready\` (polled every 50 ms), which the gateway
 gives only once Redis holds every event that was on the topics at its start (its watch checks every
