@@ -100,13 +100,19 @@ export function machine() {
   };
 }
 
-/** A built service (`script` under dist/) as a process, its output kept for error messages. */
-export function startService(name, script, env) {
+/**
+ * A built service (`script` under dist/) as a process, its output kept for error messages.
+ * `cpus` (e.g. '1') pins it with `taskset -c`; `nodeArgs` go before the script (`--cpu-prof`).
+ */
+export function startService(name, script, env, { cpus, nodeArgs = [] } = {}) {
   let output = '';
-  const child = spawn(process.execPath, [join(DIST, script)], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const argv = [...nodeArgs, script.startsWith('/') ? script : join(DIST, script)];
+  const child = cpus
+    ? spawn('taskset', ['-c', cpus, process.execPath, ...argv], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+    : spawn(process.execPath, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const keep = (chunk) => {
     output += chunk.toString();
     if (output.length > 200_000) output = output.slice(-100_000);

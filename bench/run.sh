@@ -2,9 +2,12 @@
 # Benchmarks without npm: builds the services, brings its own Kafka broker unless KAFKA_BROKERS
 # is set, runs bench/<name>.mjs (identity's key issuing by default), stops what it started.
 #
-# Usage: bash bench/run.sh [identity-issue|revocation]
+# Usage: bash bench/run.sh [identity-issue|revocation|gateway|gateway-<part>]
+#        gateway runs every gateway part in turn (commands, exactness, revocation, throughput,
+#        rebuild; the rebuild last, as it leaves a million events on the broker's topics).
 # Env:   BENCH_KEYS (5000), BENCH_CONCURRENCY (16) and the other BENCH_* of identity-issue.mjs;
 #        BENCH_REVOKES (300), BENCH_REVOKE_CONCURRENCY (16) and the others of revocation.mjs;
+#        the BENCH_* listed at the top of each bench/gateway-*.mjs (they need Debian's wrk);
 #        KAFKA_BROKERS: use this broker instead of starting one;
 #        BENCH_KAFKA_PORT (39092): first client port tried for the bench's own broker (its
 #          controller port is the next one); KEYWAY_DIST: use this build instead of building.
@@ -29,8 +32,21 @@ case "$bench" in
   revocation)
     bench_vars=(BENCH_REVOKES BENCH_REVOKE_CONCURRENCY BENCH_REVOKE_PAUSE_MS BENCH_REVOKE_WARMUP)
     ;;
+  gateway | gateway-commands | gateway-exactness | gateway-revocation | gateway-throughput | \
+    gateway-rebuild)
+    bench_vars=(BENCH_GATEWAY_ENV BENCH_COMMANDS_N BENCH_COMMANDS_FRESH BENCH_EXACT_TRIALS
+      BENCH_EXACT_REQUESTS BENCH_EXACT_LIMIT BENCH_EXACT_CONNECTIONS BENCH_GW_REVOKES
+      BENCH_GW_REVOKE_WARMUP BENCH_GW_REVOKE_PAUSE_MS BENCH_ROUNDS BENCH_SECONDS
+      BENCH_WARMUP_SECONDS BENCH_CONNECTIONS BENCH_LATENCY_SECONDS BENCH_REBUILD_KEYS
+      BENCH_CPU_PROF)
+    if ! command -v wrk >/dev/null && [ "$bench" != gateway-commands ] &&
+      [ "$bench" != gateway-exactness ] && [ "$bench" != gateway-rebuild ]; then
+      log "wrk is missing: apt-get install -y wrk"
+      exit 2
+    fi
+    ;;
   *)
-    log "usage: bash bench/run.sh [identity-issue|revocation]"
+    log "usage: bash bench/run.sh [identity-issue|revocation|gateway|gateway-<part>]"
     exit 2
     ;;
 esac
@@ -77,5 +93,14 @@ if [ "$bench" != identity-issue ]; then command="$command $bench"; fi
 for var in "${bench_vars[@]}"; do
   if [ -n "${!var:-}" ]; then command="$var=${!var} $command"; fi
 done
-BENCH_COMMAND="${BENCH_COMMAND:-$command}" BENCH_BROKER_NOTE="${BENCH_BROKER_NOTE:-$broker_note}" \
-  node "bench/$bench.mjs"
+parts=("$bench")
+if [ "$bench" = gateway ]; then
+  parts=(gateway-commands gateway-exactness gateway-revocation gateway-throughput gateway-rebuild)
+fi
+status=0
+for part in "${parts[@]}"; do
+  log "running bench/$part.mjs"
+  BENCH_COMMAND="${BENCH_COMMAND:-$command}" BENCH_BROKER_NOTE="${BENCH_BROKER_NOTE:-$broker_note}" \
+    node "bench/$part.mjs" || status=$?
+done
+exit "$status"
