@@ -71,6 +71,7 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
       maxWaitTimeInMs: 500,
+      maxBytesPerPartition: 4 * 1024 * 1024,
       allowAutoTopicCreation: false,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5_000 },
     });
@@ -123,6 +124,8 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
       autoCommit: true,
       autoCommitInterval: 1_000,
       eachBatchAutoResolve: false,
+      // Partitions apply side by side (each one still in order): a replay keeps Redis busy.
+      partitionsConsumedConcurrently: 4,
       eachBatch: (payload) => this.eachBatch(payload),
     });
   }
