@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fastify, type FastifyInstance } from 'fastify';
 import { type VerifyKeyRequest, type VerifyKeyResponse } from '@keyway/contracts';
 import {
   expectEventually,
+  rawRequest,
   startThrowawayNginx,
   type ThrowawayNginx,
 } from '@keyway/platform-testing';
@@ -14,7 +14,8 @@ import { type BootstrapResult, Stack } from '../support/stack';
 
 /**
  * Security review of the gateway (docs/security-review-gateway.md). Each test here reproduces a
- * finding; each failed before its fix and now guards against its return. The setup is the documented one: nginx `auth_request`
+ * finding; each failed before its fix and now guards against its return. The setup is the
+ * documented one: nginx `auth_request`
  * (tools/nginx/forward-auth.conf.template) in front of an API, the real gateway as its auth
  * service. The API is an ordinary Fastify app with its own routes, so the tests show which
  * handler a request really reaches, not just which path the gateway judged.
@@ -50,32 +51,7 @@ async function startApi(): Promise<{ app: FastifyInstance; url: string; seen: Ha
   return { app, url, seen };
 }
 
-interface Reply {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
-
 /** One request with the path exactly as written (fetch would resolve `..` and re-encode). */
-function send(url: string, path: string, headers: Record<string, string> = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const { hostname, port } = new URL(url);
-    const req = request({ hostname, port, path, method: 'GET', headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
-        }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 describe('gateway security review: forward auth behind nginx', () => {
   const dir = mkdtempSync(join(tmpdir(), 'keyway-attack-policy-'));
@@ -139,11 +115,9 @@ describe('gateway security review: forward auth behind nginx', () => {
   /** Through nginx: the status, and the API handler that ran (if any). */
   const through = async (path: string, key?: string) => {
     const before = api.seen.length;
-    const reply = await send(
-      nginx.url,
-      path,
-      key === undefined ? {} : { authorization: `Bearer ${key}` },
-    );
+    const reply = await rawRequest(`${nginx.url}${path}`, {
+      headers: key === undefined ? {} : { authorization: `Bearer ${key}` },
+    });
     return { status: reply.status, handled: api.seen.slice(before).map((seen) => seen.handler) };
   };
 
@@ -179,25 +153,24 @@ describe('gateway security review: forward auth behind nginx', () => {
   });
 
   // Finding 4: for Envoy's ext_authz the path comes from Fastify's `*` param, which Fastify has
-  // already percent-decoded once; normalizePath then decodes `%2e` again. `%252e%252e` is a
+  // already percent-decoded once; the old normalizePath then decoded `%2e` again. `%252e%252e` is a
   // literal `%2e%2e` segment to the API (one decoding), `..` to the gateway.
   it('the Envoy-style path is decoded once, as the API decodes it', async () => {
     const path = '/admin/%252e%252e/public/x';
     // What the API does with it: its admin handler runs.
-    const direct = await send(api.url, path);
+    const direct = await rawRequest(`${api.url}${path}`);
     expect(JSON.parse(direct.body)).toMatchObject({ handler: 'admin' });
     // What the gateway says to Envoy for the same path, without any key.
-    const check = await send(gatewayUrl(), `/v1/authorize${path}`);
+    const check = await rawRequest(`${gatewayUrl()}/v1/authorize${path}`);
     expect(check.status).toBe(401);
   });
 
   // Finding 6: X-Api-Key (id) + X-Api-Secret with the wrong id is refused (401 NOT_FOUND) only
-  // after the verify script charged the key's credits and limits (verification-routes.ts).
+  // after the verify script had charged the key's credits and limits.
   it('a refused X-Api-Key/X-Api-Secret pair charges nothing', async () => {
     const before = await peek(user.key);
-    const reply = await send(nginx.url, '/orders/1', {
-      'x-api-key': 'key_0000000000000000000000',
-      'x-api-secret': user.key,
+    const reply = await rawRequest(`${nginx.url}/orders/1`, {
+      headers: { 'x-api-key': 'key_0000000000000000000000', 'x-api-secret': user.key },
     });
     expect(reply.status).toBe(401);
     const after = await peek(user.key);
@@ -211,7 +184,9 @@ describe('gateway security review: forward auth behind nginx', () => {
   // included, for the whole window.
   it('made-up keys from one client do not lock valid keys and public routes out', async () => {
     for (let i = 0; i < 60; i += 1) {
-      await send(nginx.url, '/orders/1', { authorization: 'Bearer kw_live_not-a-key' });
+      await rawRequest(`${nginx.url}/orders/1`, {
+        headers: { authorization: 'Bearer kw_live_not-a-key' },
+      });
     }
     expect(await through('/orders/1', user.key)).toEqual({ status: 200, handled: ['catch-all'] });
     expect(await through('/public/status')).toEqual({ status: 200, handled: ['public'] });

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import {
   Agent,
   createServer,
-  request,
   type IncomingHttpHeaders,
   type IncomingMessage,
   type Server,
@@ -16,7 +15,9 @@ import { type ErrorBody, type RateLimit, type VerifyKeyRequest } from '@keyway/c
 import { generateKey } from '@keyway/key-material';
 import {
   expectEventually,
+  rawRequest,
   startThrowawayNginx,
+  type RawReply,
   type ThrowawayNginx,
 } from '@keyway/platform-testing';
 import { type Api, type KeyBody } from '../support/api';
@@ -93,38 +94,7 @@ async function startEchoApi(): Promise<{ server: Server; url: string; seen: Seen
   return { server, url: `http://127.0.0.1:${port}`, seen };
 }
 
-interface Reply {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
-
 /** One HTTP request with exactly these headers (fetch would add and refuse some). */
-function send(
-  url: string,
-  {
-    method = 'GET',
-    headers = {},
-    agent,
-  }: { method?: string; headers?: Record<string, string>; agent?: Agent } = {},
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, ...(agent ? { agent } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
-        }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /** The other end's port of every TCP socket (any state, TIME-WAIT included) on `port`. */
 function peersOf(port: number): Set<string> {
@@ -197,7 +167,7 @@ describe('nginx auth_request in front of an API, with the real gateway as its au
     key?: string,
     options: { method?: string; headers?: Record<string, string> } = {},
   ) =>
-    send(`${nginx.url}${path}`, {
+    rawRequest(`${nginx.url}${path}`, {
       ...options,
       headers: {
         ...(key === undefined ? {} : { authorization: `Bearer ${key}` }),
@@ -207,7 +177,7 @@ describe('nginx auth_request in front of an API, with the real gateway as its au
 
   /** The gateway's own answer to the check nginx makes, asked directly. */
   const gatewaySays = (path: string, key?: string, method = 'GET') =>
-    send(`${stack.service('gateway').url}/v1/authorize`, {
+    rawRequest(`${stack.service('gateway').url}/v1/authorize`, {
       headers: {
         ...(key === undefined ? {} : { authorization: `Bearer ${key}` }),
         'x-original-method': method,
@@ -216,7 +186,7 @@ describe('nginx auth_request in front of an API, with the real gateway as its au
     });
 
   /** A denial as the client sees it through nginx: status, the gateway's code, no API call. */
-  const expectDenied = async (reply: Reply, status: number, code: string, apiCalls: number) => {
+  const expectDenied = async (reply: RawReply, status: number, code: string, apiCalls: number) => {
     expect({ status: reply.status, type: reply.headers['content-type'] }).toEqual({
       status,
       type: 'application/json',
@@ -366,7 +336,7 @@ describe('nginx auth_request in front of an API, with the real gateway as its au
     for (let i = 0; i < 3; i += 1) {
       const own = new Agent({ keepAlive: false });
       expect(
-        (await send(`${stack.service('gateway').url}/health/live`, { agent: own })).status,
+        (await rawRequest(`${stack.service('gateway').url}/health/live`, { agent: own })).status,
       ).toBe(200);
       own.destroy();
     }
@@ -375,7 +345,7 @@ describe('nginx auth_request in front of an API, with the real gateway as its au
     const before = peersOf(gatewayPort);
     try {
       for (let i = 0; i < 200; i += 1) {
-        const reply = await send(`${nginx.url}/orders/${i}`, {
+        const reply = await rawRequest(`${nginx.url}/orders/${i}`, {
           agent,
           headers: { authorization: `Bearer ${key.key}` },
         });

@@ -52,3 +52,4 @@ export {
 } from './throwaway-redis-cluster';
 export { TopicReader, type TopicMessage, type TopicReaderOptions } from './topic-reader';
 export { uniqueName } from './unique-name';
+export { rawRequest, type RawReply, type RawRequestOptions } from './raw-request';

@@ -1,8 +1,8 @@
+import { rawRequest } from './raw-request';
 import { readFileSync } from 'node:fs';
 import {
   Agent,
   createServer,
-  request,
   type IncomingHttpHeaders,
   type IncomingMessage,
   type Server,
@@ -111,44 +111,6 @@ function echo(req: IncomingMessage, res: ServerResponse): void {
   res.end(body);
 }
 
-interface Reply {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
-
-function send(
-  url: string,
-  {
-    method = 'GET',
-    headers = {},
-    body,
-    agent,
-  }: {
-    method?: string;
-    headers?: Record<string, string>;
-    body?: string;
-    agent?: Agent;
-  } = {},
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
-        }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 describe('startThrowawayNginx (forward auth)', () => {
   let auth: Stub;
   let api: Stub;
@@ -169,7 +131,7 @@ describe('startThrowawayNginx (forward auth)', () => {
   });
 
   it('passes a valid request to the API with the identity headers, never the client’s own', async () => {
-    const reply = await send(`${nginx.url}/things/42?expand=owner`, {
+    const reply = await rawRequest(`${nginx.url}/things/42?expand=owner`, {
       method: 'POST',
       headers: {
         'x-api-key': 'valid',
@@ -219,7 +181,7 @@ describe('startThrowawayNginx (forward auth)', () => {
     ],
   ])('denies %s with its status and a JSON error body', async (_, key, status, code) => {
     const apiCalls = api.seen.length;
-    const reply = await send(`${nginx.url}/things`, {
+    const reply = await rawRequest(`${nginx.url}/things`, {
       headers: key === undefined ? {} : { 'x-api-key': key },
     });
 
@@ -235,7 +197,7 @@ describe('startThrowawayNginx (forward auth)', () => {
   });
 
   it('passes Retry-After and the RateLimit fields on a 429', async () => {
-    const reply = await send(`${nginx.url}/things`, { headers: { 'x-api-key': 'limited' } });
+    const reply = await rawRequest(`${nginx.url}/things`, { headers: { 'x-api-key': 'limited' } });
 
     expect(reply.status).toBe(429);
     expect(reply.headers).toMatchObject({
@@ -251,7 +213,7 @@ describe('startThrowawayNginx (forward auth)', () => {
     const before = auth.connections;
     try {
       for (let i = 0; i < 200; i += 1) {
-        const reply = await send(`${nginx.url}/things/${i}`, {
+        const reply = await rawRequest(`${nginx.url}/things/${i}`, {
           agent,
           headers: { 'x-api-key': 'valid' },
         });
@@ -264,9 +226,9 @@ describe('startThrowawayNginx (forward auth)', () => {
     // Denials carry a body, which nginx does not read: each one costs the connection it used.
     const beforeDenials = auth.connections;
     for (let i = 0; i < 20; i += 1) {
-      expect((await send(`${nginx.url}/`, { headers: { 'x-api-key': 'limited' } })).status).toBe(
-        429,
-      );
+      expect(
+        (await rawRequest(`${nginx.url}/`, { headers: { 'x-api-key': 'limited' } })).status,
+      ).toBe(429);
     }
     process.stdout.write(
       `nginx → auth connections: ${opened} for 200 allowed requests, ` +
@@ -279,14 +241,14 @@ describe('startThrowawayNginx (forward auth)', () => {
     const nowhere = await freePort();
     await nginx.reload({ authUrl: `http://127.0.0.1:${nowhere}/v1/authorize` });
 
-    const reply = await send(`${nginx.url}/things`, { headers: { 'x-api-key': 'valid' } });
+    const reply = await rawRequest(`${nginx.url}/things`, { headers: { 'x-api-key': 'valid' } });
     expect(reply.status).toBe(503);
     expect(JSON.parse(reply.body)).toMatchObject({ code: 'UNAVAILABLE' });
 
     await nginx.reload({ authUrl: authUrl() });
-    expect((await send(`${nginx.url}/things`, { headers: { 'x-api-key': 'valid' } })).status).toBe(
-      200,
-    );
+    expect(
+      (await rawRequest(`${nginx.url}/things`, { headers: { 'x-api-key': 'valid' } })).status,
+    ).toBe(200);
   });
 
   it('is the config docs/api/gateway-ingress.md shows', () => {
