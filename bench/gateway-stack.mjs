@@ -10,7 +10,17 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { DIST, ROOT, freePort, log, postgres, runId, startService, waitReady } from './lib.mjs';
+import {
+  DIST,
+  ROOT,
+  freePort,
+  log,
+  postgres,
+  runId,
+  startService,
+  waitReady,
+  identityEnv,
+} from './lib.mjs';
 
 /** Where the load generator (and Redis) run, and where the server under test runs. */
 export const CPU = {
@@ -145,21 +155,13 @@ export async function startIdentity({ brokers, pepper, tag }) {
   });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const env = {
-    ...process.env,
-    NODE_ENV: 'development',
-    HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: String(port),
-    POSTGRES_HOST: postgres.host,
-    POSTGRES_PORT: String(postgres.port),
-    POSTGRES_USER: postgres.user,
-    POSTGRES_DATABASE: database,
-    KAFKA_BROKERS: brokers.join(','),
-    KAFKA_GROUP_ID: `bench-gw-identity-${tag}-${runId}`,
-    KEYWAY_PEPPER: pepper,
-    LOG_LEVEL: 'warn',
-    KAFKAJS_NO_PARTITIONER_WARNING: '1',
-  };
+  const env = identityEnv({
+    port,
+    database,
+    brokers,
+    groupId: `bench-gw-identity-${tag}-${runId}`,
+    pepper: pepper,
+  });
   const service = startService('identity', 'apps/identity/src/main.js', env);
   onCleanup(async () => log(`identity stopped (${await service.stop()})`));
   await waitReady(url, service);

@@ -38,6 +38,7 @@ import {
   table,
   waitReady,
   writeSection,
+  identityEnv,
 } from './lib.mjs';
 
 const { Kafka, logLevel } = kafkajs;
@@ -324,21 +325,13 @@ async function main() {
     const mach = machine();
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const env = {
-      ...process.env,
-      NODE_ENV: 'development',
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(port),
-      POSTGRES_HOST: postgres.host,
-      POSTGRES_PORT: String(postgres.port),
-      POSTGRES_USER: postgres.user,
-      POSTGRES_DATABASE: database,
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_GROUP_ID: `bench-identity-svc-${runId}`,
-      KEYWAY_PEPPER: randomBytes(32).toString('base64url'),
-      LOG_LEVEL: 'warn',
-      KAFKAJS_NO_PARTITIONER_WARNING: '1',
-    };
+    const env = identityEnv({
+      port,
+      database,
+      brokers,
+      groupId: `bench-identity-svc-${runId}`,
+      pepper: randomBytes(32).toString('base64url'),
+    });
 
     log(`identity on ${url}, database ${database}, Kafka ${brokers.join(',')}`);
     identity = startService('identity', 'apps/identity/src/main.js', env);

@@ -104,6 +104,25 @@ export function machine() {
  * A built service (`script` under dist/) as a process, its output kept for error messages.
  * `cpus` (e.g. '1') pins it with `taskset -c`; `nodeArgs` go before the script (`--cpu-prof`).
  */
+/** The environment of an identity process on its own database, as the benchmarks run it. */
+export function identityEnv({ port, database, brokers, groupId, pepper }) {
+  return {
+    ...process.env,
+    NODE_ENV: 'development',
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: String(port),
+    POSTGRES_HOST: postgres.host,
+    POSTGRES_PORT: String(postgres.port),
+    POSTGRES_USER: postgres.user,
+    POSTGRES_DATABASE: database,
+    KAFKA_BROKERS: brokers.join(','),
+    KAFKA_GROUP_ID: groupId,
+    KEYWAY_PEPPER: pepper,
+    LOG_LEVEL: 'warn',
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+  };
+}
+
 export function startService(name, script, env, { cpus, nodeArgs = [] } = {}) {
   let output = '';
   const argv = [...nodeArgs, script.startsWith('/') ? script : join(DIST, script)];

@@ -67,7 +67,6 @@ export class GatewayModule {
         SessionRoute,
         ...health.providers,
       ],
-      exports: [ProjectionConsumer, VerificationHandlers, SessionRoute],
     };
   }
 }

@@ -1,15 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { Counter, register } from 'prom-client';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { counter } from '../metrics';
 import { addressHex } from '../record/address-range';
 
-const blocked =
-  (register.getSingleMetric('keyway_gateway_invalid_key_blocks_total') as Counter | undefined) ??
-  new Counter({
-    name: 'keyway_gateway_invalid_key_blocks_total',
-    help: 'Requests refused because their client address sent too many invalid keys',
-  });
+const blocked = counter(
+  'keyway_gateway_invalid_key_blocks_total',
+  'Requests refused because their client address sent too many invalid keys',
+);
 
 interface Window {
   startedAt: number;

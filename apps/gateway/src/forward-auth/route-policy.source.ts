@@ -7,17 +7,15 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { Counter, register } from 'prom-client';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { counter } from '../metrics';
 import { AUTHENTICATE_ANY, compileRoutePolicy, type RoutePolicy } from './route-policy';
 
-const reloads =
-  (register.getSingleMetric('keyway_gateway_route_policy_reloads_total') as Counter | undefined) ??
-  new Counter({
-    name: 'keyway_gateway_route_policy_reloads_total',
-    help: 'Route policy reloads by outcome (a failed one keeps the policy in force)',
-    labelNames: ['outcome'],
-  });
+const reloads = counter(
+  'keyway_gateway_route_policy_reloads_total',
+  'Route policy reloads by outcome (a failed one keeps the policy in force)',
+  ['outcome'],
+);
 
 /**
  * The route policy in force. Loaded at start (an invalid file stops the process with the

@@ -1,4 +1,5 @@
 import { type VerificationCode } from '@keyway/contracts';
+import { unreachable } from '../gateway-error';
 
 /** The HTTP status of a refused verification when it is an HTTP answer (forward auth, sessions). */
 export function denialStatus(code: Exclude<VerificationCode, 'VALID'>): 401 | 403 | 429 {
@@ -32,7 +33,3 @@ export const DENIAL_MESSAGES: Readonly<Record<VerificationCode, string>> = {
   USAGE_EXCEEDED: 'the key has no credits left',
   RATE_LIMITED: 'rate limit exceeded',
 };
-
-function unreachable(code: never): never {
-  throw new Error(`unmapped verification code ${String(code)}`);
-}

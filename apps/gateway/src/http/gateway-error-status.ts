@@ -1,4 +1,5 @@
 import { type GatewayErrorCode } from '@keyway/contracts';
+import { GatewayError, unreachable } from '../gateway-error';
 
 /** The HTTP status of each code: the only place the gateway's errors meet HTTP. */
 export function statusOf(code: GatewayErrorCode): number {
@@ -29,6 +30,23 @@ export function statusOf(code: GatewayErrorCode): number {
   }
 }
 
-function unreachable(code: never): never {
-  throw new Error(`unmapped gateway error code ${String(code)}`);
+const REFUSALS: Readonly<Record<number, readonly [GatewayErrorCode, string]>> = {
+  400: ['VALIDATION_ERROR', 'the request body is not valid JSON'],
+  401: ['UNAUTHENTICATED', 'unauthenticated'],
+  403: ['FORBIDDEN', 'forbidden'],
+  404: ['NOT_FOUND', 'no such route'],
+  405: ['METHOD_NOT_ALLOWED', 'method not allowed'],
+  413: ['PAYLOAD_TOO_LARGE', 'the request body is too large'],
+  415: ['UNSUPPORTED_MEDIA_TYPE', 'send application/json'],
+  429: ['RATE_LIMITED', 'rate limited'],
+  503: ['UNAVAILABLE', 'unavailable'],
+};
+
+/**
+ * An HTTP status that a framework or the HTTP layer refused with (a body Fastify could not
+ * parse, a route Nest does not have) as the gateway's error; null for any other status.
+ */
+export function errorOfStatus(status: number | undefined): GatewayError | null {
+  const refusal = status === undefined ? undefined : REFUSALS[status];
+  return refusal ? new GatewayError(refusal[0], refusal[1]) : null;
 }

@@ -9,6 +9,7 @@ import { Logger } from '@nestjs/common';
 import proxyAddr from 'proxy-addr';
 import { observeHttpRequest, requestIdOf } from '@keyway/platform-observability';
 import { GatewayError } from '../gateway-error';
+import { errorOfStatus } from './gateway-error-status';
 import { errorAnswer, type HttpAnswer } from './http-answer';
 import { type IncomingCall, type VerificationHandlers } from './verification-handlers';
 
@@ -117,12 +118,12 @@ function hotRoute(url: string): Route | undefined {
 function readJson(request: IncomingMessage): Promise<unknown> {
   if (!JSON_TYPE.test(request.headers['content-type'] ?? '')) {
     request.resume();
-    return Promise.reject(new GatewayError('UNSUPPORTED_MEDIA_TYPE', 'send application/json'));
+    return Promise.reject(errorOfStatus(415));
   }
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > BODY_LIMIT_BYTES) {
     request.resume();
-    return Promise.reject(new GatewayError('PAYLOAD_TOO_LARGE', 'the request body is too large'));
+    return Promise.reject(errorOfStatus(413));
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -132,7 +133,7 @@ function readJson(request: IncomingMessage): Promise<unknown> {
       if (size > BODY_LIMIT_BYTES) {
         request.removeAllListeners('data');
         request.resume();
-        reject(new GatewayError('PAYLOAD_TOO_LARGE', 'the request body is too large'));
+        reject(errorOfStatus(413));
       } else {
         chunks.push(chunk);
       }
@@ -143,7 +144,7 @@ function readJson(request: IncomingMessage): Promise<unknown> {
       try {
         resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown);
       } catch {
-        reject(new GatewayError('VALIDATION_ERROR', 'the request body is not valid JSON'));
+        reject(errorOfStatus(400));
       }
     });
   });

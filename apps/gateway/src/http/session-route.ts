@@ -6,6 +6,7 @@ import {
   type FastifyRequest,
 } from 'fastify';
 import { GatewayError } from '../gateway-error';
+import { errorOfStatus } from './gateway-error-status';
 import { errorAnswer, type HttpAnswer } from './http-answer';
 import { VerificationHandlers } from './verification-handlers';
 
@@ -39,16 +40,7 @@ function send(reply: FastifyReply, answer: HttpAnswer): void {
 }
 
 /** Fastify's own refusals (body parsing, size, media type) in the gateway's vocabulary. */
-function fromFastify(error: FastifyError | GatewayError): GatewayError | FastifyError {
+function fromFastify(error: FastifyError | GatewayError): unknown {
   if (error instanceof GatewayError) return error;
-  if (error.statusCode === 400) {
-    return new GatewayError('VALIDATION_ERROR', 'the request body is not valid JSON');
-  }
-  if (error.statusCode === 413) {
-    return new GatewayError('PAYLOAD_TOO_LARGE', 'the request body is too large');
-  }
-  if (error.statusCode === 415) {
-    return new GatewayError('UNSUPPORTED_MEDIA_TYPE', 'send application/json');
-  }
-  return error;
+  return errorOfStatus(error.statusCode) ?? error;
 }

@@ -31,7 +31,7 @@ export async function rebuildProjection(
   redis: Redis | Cluster,
   kafka: Kafka,
   liveGroupId: string,
-  { force = false, onProgress = (_events: number) => undefined as void } = {},
+  { force = false } = {},
 ): Promise<RebuildResult> {
   const store = ProjectionStore.on(redis);
   if (!force && (await store.progress(liveGroupId)).size > 0) {
@@ -78,7 +78,6 @@ export async function rebuildProjection(
               events += messages.length;
               keys += result.keysIssued;
               parked += result.poison.length;
-              onProgress(events);
               const last = batch.messages[batch.messages.length - 1];
               if (
                 last &&

@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { Gauge, register } from 'prom-client';
+import { gauge } from '../metrics';
 
-const caughtUpGauge =
-  (register.getSingleMetric('keyway_gateway_projection_caught_up') as Gauge | undefined) ??
-  new Gauge({
-    name: 'keyway_gateway_projection_caught_up',
-    help: '1 once Redis holds every event published before the last (re)start or replay',
-  });
+const caughtUpGauge = gauge(
+  'keyway_gateway_projection_caught_up',
+  '1 once Redis holds every event published before the last (re)start or replay',
+);
 
 /**
  * Whether Redis holds every key event published before this replica (re)started or last found

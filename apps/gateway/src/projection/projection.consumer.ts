@@ -6,10 +6,10 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { type Admin, type Consumer, Kafka, type EachBatchPayload } from 'kafkajs';
-import { Counter, register } from 'prom-client';
 import { TOPICS } from '@keyway/contracts';
 import { EventPublisher, kafkaMetrics } from '@keyway/platform-kafka';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { counter } from '../metrics';
 import { ProjectionApplier } from './projection-applier';
 import { ProjectionStatus } from './projection-status';
 import { ProjectionStore } from './projection.store';
@@ -20,15 +20,9 @@ const WATCH_INTERVAL_MS = 500;
 const MAX_RETRY_DELAY_MS = 5_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const metric = <T>(name: string, make: () => T): T =>
-  (register.getSingleMetric(name) as T | undefined) ?? make();
-const replays = metric(
+const replays = counter(
   'keyway_gateway_projection_replays_total',
-  () =>
-    new Counter({
-      name: 'keyway_gateway_projection_replays_total',
-      help: 'Times Redis was found behind the consumer (data lost) and the projection replayed',
-    }),
+  'Times Redis was found behind the consumer (data lost) and the projection replayed',
 );
 
 /**
@@ -47,7 +41,6 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
   readonly groupId: string;
   private readonly consumer: Consumer;
   private readonly admin: Admin;
-  private connected = false;
   private stopped = false;
   private watchTimer: NodeJS.Timeout | undefined;
   private assigned: Array<{ topic: string; partition: number }> = [];
@@ -90,10 +83,6 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
       this.position.clear();
       void this.seekToRedisProgress();
     });
-  }
-
-  get isConnected(): boolean {
-    return this.connected;
   }
 
   onApplicationBootstrap(): void {
@@ -288,7 +277,6 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
   }
 
   private setConnected(connected: boolean): void {
-    this.connected = connected;
     kafkaMetrics.consumerUp.set({ group: this.groupId }, connected ? 1 : 0);
   }
 }

@@ -7,7 +7,6 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { Counter, Gauge, register } from 'prom-client';
 import {
   TOPICS,
   USAGE_EVENT_TYPES,
@@ -17,31 +16,18 @@ import {
 } from '@keyway/contracts';
 import { EventPublisher } from '@keyway/platform-kafka';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { counter, gauge } from '../metrics';
 
-const metric = <T>(name: string, make: () => T): T =>
-  (register.getSingleMetric(name) as T | undefined) ?? make();
-const verifications = metric(
+const verifications = counter(
   'keyway_gateway_verifications_total',
-  () =>
-    new Counter({
-      name: 'keyway_gateway_verifications_total',
-      help: 'Verifications by outcome code',
-      labelNames: ['code'],
-    }),
+  'Verifications by outcome code',
+  ['code'],
 );
-const dropped = metric(
+const dropped = counter(
   'keyway_gateway_usage_events_dropped_total',
-  () =>
-    new Counter({
-      name: 'keyway_gateway_usage_events_dropped_total',
-      help: 'Usage events dropped because Kafka stayed away longer than the buffer lasts',
-    }),
+  'Usage events dropped because Kafka stayed away longer than the buffer lasts',
 );
-const pending = metric(
-  'keyway_gateway_usage_events_pending',
-  () =>
-    new Gauge({ name: 'keyway_gateway_usage_events_pending', help: 'Usage events awaiting Kafka' }),
-);
+const pending = gauge('keyway_gateway_usage_events_pending', 'Usage events awaiting Kafka');
 
 const MAX_ADDRESSES = 32;
 

@@ -22,11 +22,6 @@ export class KeyIdCache {
     this.cache = new LRUCache({ max: config.verification.keyIdCacheSize });
   }
 
-  /** In process only: has this hash been seen as a key? */
-  knows(keyHash: string): boolean {
-    return this.cache.has(keyHash);
-  }
-
   /** The cached id, without asking Redis. */
   cached(keyHash: string): string | undefined {
     return this.cache.get(keyHash);

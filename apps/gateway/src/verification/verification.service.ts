@@ -115,7 +115,7 @@ export class VerificationService {
    */
   async isKnown(credential: string): Promise<boolean> {
     const located = await this.locate(credential);
-    return typeof located === 'object' && this.keyIds.knows(located.keyHash);
+    return typeof located === 'object' && this.keyIds.cached(located.keyHash) !== undefined;
   }
 
   /** The key hash the credential stands for, or why it stands for none. No I/O for keys. */
