@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { KeyDeletedV1 } from './keys/key-deleted.v1';
 import { type KeyEventType } from './keys/key-event';
 import { KeyExpiredV1 } from './keys/key-expired.v1';
+import { KeyExpiringV1 } from './keys/key-expiring.v1';
 import { KeyIssuedV1 } from './keys/key-issued.v1';
 import { KeyRevokedV1 } from './keys/key-revoked.v1';
 import { KeyRotatedV1 } from './keys/key-rotated.v1';
@@ -15,6 +16,10 @@ import { MemberRoleChangedV1 } from './workspaces/member-role-changed.v1';
 import { WorkspaceCreatedV1 } from './workspaces/workspace-created.v1';
 import { type WorkspaceEventType } from './workspaces/workspace-event';
 import { WorkspaceUpdatedV1 } from './workspaces/workspace-updated.v1';
+import { WorkspaceUpdatedV2 } from './workspaces/workspace-updated.v2';
+import { IdentityCreatedV1 } from './workspaces/identity-created.v1';
+import { IdentityDeletedV1 } from './workspaces/identity-deleted.v1';
+import { IdentityUpdatedV1 } from './workspaces/identity-updated.v1';
 
 export type EventType = KeyEventType | WorkspaceEventType | UsageEventType;
 
@@ -44,6 +49,12 @@ export const EVENT_CATALOG: readonly EventContract[] = [
   contract(KeyRevokedV1, 'KeyRevokedV1', TOPICS.keys, 'A key was revoked.'),
   contract(KeyExpiredV1, 'KeyExpiredV1', TOPICS.keys, 'A key passed its expiry time.'),
   contract(KeyDeletedV1, 'KeyDeletedV1', TOPICS.keys, 'A key was deleted.'),
+  contract(
+    KeyExpiringV1,
+    'KeyExpiringV1',
+    TOPICS.keys,
+    'A secret of the key stops working soon (sent once, a lead time before).',
+  ),
   contract(WorkspaceCreatedV1, 'WorkspaceCreatedV1', TOPICS.workspaces, 'A workspace was created.'),
   contract(
     WorkspaceUpdatedV1,
@@ -59,6 +70,30 @@ export const EVENT_CATALOG: readonly EventContract[] = [
     "A member's role changed.",
   ),
   contract(MemberRemovedV1, 'MemberRemovedV1', TOPICS.workspaces, 'A member left a workspace.'),
+  contract(
+    WorkspaceUpdatedV2,
+    'WorkspaceUpdatedV2',
+    TOPICS.workspaces,
+    "A workspace's settings changed (changed fields), key policy included.",
+  ),
+  contract(
+    IdentityCreatedV1,
+    'IdentityCreatedV1',
+    TOPICS.workspaces,
+    'An external owner (identity) was registered.',
+  ),
+  contract(
+    IdentityUpdatedV1,
+    'IdentityUpdatedV1',
+    TOPICS.workspaces,
+    "An identity's scopes, metadata or shared limits changed.",
+  ),
+  contract(
+    IdentityDeletedV1,
+    'IdentityDeletedV1',
+    TOPICS.workspaces,
+    'An identity was deleted; its keys are revoked.',
+  ),
   contract(
     UsageAggregatedV1,
     'UsageAggregatedV1',

@@ -1,7 +1,16 @@
 // @keyway/contracts: Keyway's event and HTTP contracts. Runtime schemas (zod) with their inferred
 // types.
 export { TOPICS, TOPIC_SPECS, type TopicName, type TopicSpec } from './topics';
-export { Actor, IpAddress, IsoTimestamp, KeyHash, KeyId, MemberId, WorkspaceId } from './scalars';
+export {
+  Actor,
+  IdentityId,
+  IpAddress,
+  IsoTimestamp,
+  KeyHash,
+  KeyId,
+  MemberId,
+  WorkspaceId,
+} from './scalars';
 export { RateLimit, rateLimitWindowMs, withWindowMs } from './rate-limit';
 export { CloudEventEnvelope, cloudEventSchema, type CloudEvent } from './cloud-event';
 export { ContractViolation } from './contract-violation';
@@ -14,12 +23,23 @@ export { KeyRotatedV1 } from './keys/key-rotated.v1';
 export { KeyRevokedV1 } from './keys/key-revoked.v1';
 export { KeyExpiredV1 } from './keys/key-expired.v1';
 export { KeyDeletedV1 } from './keys/key-deleted.v1';
+export { KeyExpiringV1 } from './keys/key-expiring.v1';
 export { KeyEvent, parseKeyEvent, type KeyEventType } from './keys/key-event';
 
-export { MemberRole, WorkspacePrefix } from './workspaces/workspace-fields';
+export { MemberKeysPolicy, MemberRole, WorkspacePrefix } from './workspaces/workspace-fields';
+export {
+  ExternalId,
+  IdentityMetadata,
+  IdentityRateLimits,
+  IdentityScopes,
+} from './workspaces/identity-fields';
 export { WORKSPACE_EVENT_TYPES } from './workspaces/workspace-event-types';
 export { WorkspaceCreatedV1 } from './workspaces/workspace-created.v1';
 export { WorkspaceUpdatedV1 } from './workspaces/workspace-updated.v1';
+export { WorkspaceUpdatedV2 } from './workspaces/workspace-updated.v2';
+export { IdentityCreatedV1 } from './workspaces/identity-created.v1';
+export { IdentityUpdatedV1 } from './workspaces/identity-updated.v1';
+export { IdentityDeletedV1 } from './workspaces/identity-deleted.v1';
 export { MemberAddedV1 } from './workspaces/member-added.v1';
 export { MemberRoleChangedV1 } from './workspaces/member-role-changed.v1';
 export { MemberRemovedV1 } from './workspaces/member-removed.v1';

@@ -16,6 +16,13 @@ export const MemberId = z
   .regex(/^mem_[0-9A-Za-z]{1,64}$/)
   .meta({ description: 'Member id, `mem_…`.' });
 
+export const IdentityId = z
+  .string()
+  .regex(/^idt_[0-9A-Za-z]{1,64}$/)
+  .meta({
+    description: 'Identity id, `idt_…`: one life of an external owner (a new one after a delete).',
+  });
+
 export const IsoTimestamp = z.iso
   .datetime()
   .meta({ description: 'ISO-8601 timestamp in UTC (`Z`), e.g. `2025-01-31T09:15:00.000Z`.' });
@@ -35,6 +42,7 @@ export const IpAddress = z.union([z.ipv4(), z.ipv6()]);
 export type KeyId = z.infer<typeof KeyId>;
 export type WorkspaceId = z.infer<typeof WorkspaceId>;
 export type MemberId = z.infer<typeof MemberId>;
+export type IdentityId = z.infer<typeof IdentityId>;
 export type IsoTimestamp = z.infer<typeof IsoTimestamp>;
 export type KeyHash = z.infer<typeof KeyHash>;
 export type Actor = z.infer<typeof Actor>;

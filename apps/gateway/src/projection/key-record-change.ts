@@ -82,6 +82,9 @@ export function keyRecordChange(event: KeyEvent): KeyRecordChange {
       return { ...base, kind: 'expired', status: 'expired' };
     case KEY_EVENT_TYPES.deleted:
       return { ...base, kind: 'deleted', status: 'deleted' };
+    case KEY_EVENT_TYPES.expiring:
+      // A notice: the record changes only its sequence.
+      return { ...base, kind: 'updated', status: '' };
   }
 }
 

@@ -39,6 +39,10 @@ function memberChange(event: WorkspaceEvent): DecodedMessage {
       return { kind: 'member', change: { ...base, role: 'removed' } };
     case WORKSPACE_EVENT_TYPES.workspaceCreated:
     case WORKSPACE_EVENT_TYPES.workspaceUpdated:
+    case WORKSPACE_EVENT_TYPES.workspaceUpdatedV2:
+    case WORKSPACE_EVENT_TYPES.identityCreated:
+    case WORKSPACE_EVENT_TYPES.identityUpdated:
+    case WORKSPACE_EVENT_TYPES.identityDeleted:
       return { kind: 'ignored' };
   }
 }

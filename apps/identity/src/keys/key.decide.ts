@@ -153,6 +153,8 @@ export function evolveKey(state: KeyState | null, event: NewKeyEvent): KeyState 
       return { ...next, status: 'expired' };
     case KEY_EVENT_TYPES.deleted:
       return { ...next, status: 'deleted' };
+    case KEY_EVENT_TYPES.expiring:
+      return next;
   }
 }
 

@@ -12,7 +12,7 @@ const CHANNELS: readonly { id: string; topic: TopicName; description: string; ke
   {
     id: 'workspaces',
     topic: TOPICS.workspaces,
-    description: 'Workspaces and their members.',
+    description: 'Workspaces, their members and their identities (external key owners).',
     key: 'Workspace id (= workspaceid), so a workspace’s and its members’ events stay in order.',
   },
   {

@@ -6,4 +6,5 @@ export const KEY_EVENT_TYPES = {
   revoked: 'keyway.key.revoked.v1',
   expired: 'keyway.key.expired.v1',
   deleted: 'keyway.key.deleted.v1',
+  expiring: 'keyway.key.expiring.v1',
 } as const;

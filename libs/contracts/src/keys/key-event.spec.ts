@@ -35,6 +35,7 @@ describe('key events', () => {
       'keyway.key.revoked.v1': true,
       'keyway.key.expired.v1': true,
       'keyway.key.deleted.v1': true,
+      'keyway.key.expiring.v1': true,
     };
     expect([...registered].sort()).toEqual(Object.keys(complete).sort());
   });
@@ -54,6 +55,8 @@ describe('key events', () => {
           return event.data.expiredAt;
         case KEY_EVENT_TYPES.deleted:
           return event.data.deletedAt;
+        case KEY_EVENT_TYPES.expiring:
+          return event.data.expiresAt;
       }
     };
     expect(summarize(parseKeyEvent(fixture('keyway.key.revoked.v1')))).toBe(

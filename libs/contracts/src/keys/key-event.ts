@@ -3,6 +3,7 @@ import { parseContract } from '../contract-violation';
 import { TOPICS } from '../topics';
 import { KeyDeletedV1 } from './key-deleted.v1';
 import { KeyExpiredV1 } from './key-expired.v1';
+import { KeyExpiringV1 } from './key-expiring.v1';
 import { KeyIssuedV1 } from './key-issued.v1';
 import { KeyRevokedV1 } from './key-revoked.v1';
 import { KeyRotatedV1 } from './key-rotated.v1';
@@ -16,6 +17,7 @@ export const KeyEvent = z.discriminatedUnion('type', [
   KeyRevokedV1,
   KeyExpiredV1,
   KeyDeletedV1,
+  KeyExpiringV1,
 ]);
 export type KeyEvent = z.infer<typeof KeyEvent>;
 export type KeyEventType = KeyEvent['type'];

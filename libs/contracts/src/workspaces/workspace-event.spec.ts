@@ -29,6 +29,10 @@ describe('workspace events', () => {
       'keyway.member.added.v1': true,
       'keyway.member.role-changed.v1': true,
       'keyway.member.removed.v1': true,
+      'keyway.workspace.updated.v2': true,
+      'keyway.identity.created.v1': true,
+      'keyway.identity.updated.v1': true,
+      'keyway.identity.deleted.v1': true,
     };
     expect(Object.values(WORKSPACE_EVENT_TYPES).sort()).toEqual(Object.keys(complete).sort());
   });
