@@ -1,9 +1,13 @@
 import { AuthError } from './auth.errors';
 import {
+  assertCanAssignOwner,
   assertCanGrantRole,
   assertCanGrantScopes,
   assertCanManageKey,
+  assertEnvironment,
   assertManagementKeyOwned,
+  assertMemberKeysAllowed,
+  isOwnKey,
 } from './authorize';
 import { ROLE_SCOPES } from '@keyway/contracts';
 import { type Principal } from './principal';
@@ -14,6 +18,7 @@ const principal = (
 ): Principal => ({
   keyId: 'key_caller',
   workspaceId: 'ws_a',
+  environment: 'live',
   scopes,
   ownerId: role ? 'mem_caller' : null,
   role,
@@ -65,24 +70,40 @@ describe('authorization rules', () => {
     ).not.toThrow();
   });
 
-  it("keeps a member's management keys owned by a member", () => {
+  it("leaves management scopes a member's key gives out with that member", () => {
+    const admin = principal('admin');
+    const adminKeys = ['keyway:keys:read'];
+    // Issued: owned by the caller only.
+    expect(() =>
+      assertManagementKeyOwned(admin, { ownerId: 'mem_caller', scopes: adminKeys }),
+    ).not.toThrow();
+    for (const ownerId of [null, 'mem_owner', 'ext-ci']) {
+      forbidden(() => assertManagementKeyOwned(admin, { ownerId, scopes: adminKeys }));
+    }
+    expect(() =>
+      assertManagementKeyOwned(admin, { ownerId: null, scopes: ['orders:read'] }),
+    ).not.toThrow();
+    // Changed: granting a management scope, or handing a management key over, keeps it the caller's.
+    const membersKey = { ownerId: 'mem_x', scopes: ['keyway:keys:read', 'keyway:keys:write'] };
     forbidden(() =>
-      assertManagementKeyOwned(principal('admin'), { ownerId: null, scopes: ['keyway:keys:read'] }),
+      assertManagementKeyOwned(admin, { ...membersKey, ownerId: 'mem_owner' }, membersKey),
     );
     forbidden(() =>
-      assertManagementKeyOwned(principal('admin'), {
-        ownerId: 'ext-ci',
-        scopes: ['keyway:keys:read'],
-      }),
+      assertManagementKeyOwned(
+        admin,
+        { ownerId: 'mem_x', scopes: [...membersKey.scopes, 'keyway:audit:read'] },
+        membersKey,
+      ),
     );
     expect(() =>
-      assertManagementKeyOwned(principal('admin'), {
-        ownerId: 'mem_x',
-        scopes: ['keyway:keys:read'],
-      }),
+      assertManagementKeyOwned(admin, { ...membersKey, ownerId: 'mem_caller' }, membersKey),
     ).not.toThrow();
     expect(() =>
-      assertManagementKeyOwned(principal('admin'), { ownerId: null, scopes: ['orders:read'] }),
+      assertManagementKeyOwned(
+        admin,
+        { ownerId: 'mem_x', scopes: ['keyway:keys:read'] },
+        membersKey,
+      ),
     ).not.toThrow();
     // A key not owned by a member (a service key) is not bound by this rule.
     expect(() =>
@@ -91,5 +112,42 @@ describe('authorization rules', () => {
         scopes: ['keyway:keys:read'],
       }),
     ).not.toThrow();
+  });
+
+  it.each([
+    ['owner', 'owner', true],
+    ['admin', 'owner', false],
+    ['admin', 'admin', true],
+    ['admin', 'member', true],
+    ['member', 'auditor', false],
+  ] as const)('a %s giving a key to a %s: %s', (caller, role, allowed) => {
+    const call = () => assertCanAssignOwner(principal(caller), { memberId: 'mem_other', role });
+    if (allowed) expect(call).not.toThrow();
+    else forbidden(call);
+    // Its own keys are always its own, whatever its key's scopes.
+    expect(() =>
+      assertCanAssignOwner(principal(caller, []), { memberId: 'mem_caller', role: caller }),
+    ).not.toThrow();
+  });
+
+  it('keeps test keys to test keys', () => {
+    const testKey = { ...principal('owner'), environment: 'test' as const };
+    expect(() => assertEnvironment(testKey, 'test')).not.toThrow();
+    forbidden(() => assertEnvironment(testKey, 'live'));
+    expect(() => assertEnvironment(principal('owner'), 'test')).not.toThrow();
+  });
+
+  it('lets members manage keys only where the workspace policy allows, others always', () => {
+    forbidden(() => assertMemberKeysAllowed(principal('member'), 'none'));
+    expect(() => assertMemberKeysAllowed(principal('member'), 'own')).not.toThrow();
+    expect(() => assertMemberKeysAllowed(principal('admin'), 'none')).not.toThrow();
+  });
+
+  it("knows a caller's own keys: itself, or its member's; not its external owner's others", () => {
+    expect(isOwnKey(principal('member'), { keyId: 'key_caller', ownerId: null })).toBe(true);
+    expect(isOwnKey(principal('member'), { keyId: 'key_b', ownerId: 'mem_caller' })).toBe(true);
+    expect(isOwnKey(principal('member'), { keyId: 'key_b', ownerId: 'mem_other' })).toBe(false);
+    const external = { ...principal(null), ownerId: 'user_1' };
+    expect(isOwnKey(external, { keyId: 'key_b', ownerId: 'user_1' })).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { AuthError } from './auth.errors';
 import {
   isManagementScope,
+  type MemberKeysPolicy,
   type MemberRole,
   PLATFORM_ADMIN_SCOPE,
   ROLE_SCOPES,
@@ -70,17 +71,77 @@ export function assertCanManageKey(
 }
 
 /**
- * A key with management scopes issued by a member's key must belong to a member: an ownerless one
- * would outlive the member's role and membership.
+ * A key with `keyway:*` scopes given out by a member's key belongs to that member: management
+ * scopes granted to a key, or a management key changing hands, leave the key owned by the caller.
+ * Otherwise an admin could park admin rights on a key owned by someone else (the owner, a service)
+ * and keep them after being demoted or removed. `before` is the key as it was (null when issued).
  */
 export function assertManagementKeyOwned(
   principal: Principal,
-  key: { ownerId: string | null; scopes: readonly string[] },
+  after: { ownerId: string | null; scopes: readonly string[] },
+  before: { ownerId: string | null; scopes: readonly string[] } | null = null,
 ): void {
-  if (principal.role === null || !key.scopes.some(isManagementScope)) return;
-  if (!key.ownerId?.startsWith('mem_')) {
+  if (principal.role === null || !after.scopes.some(isManagementScope)) return;
+  const granted = after.scopes.some(
+    (scope) => isManagementScope(scope) && !before?.scopes.includes(scope),
+  );
+  const handedOver = before !== null && before.ownerId !== after.ownerId;
+  if ((granted || handedOver) && after.ownerId !== principal.ownerId) {
     throw AuthError.forbidden({
-      reason: 'a key with keyway:* scopes issued by a member must be owned by a member',
+      reason: "a key with keyway:* scopes given out by a member's key belongs to that member",
+      ownerId: principal.ownerId,
     });
   }
+}
+
+/**
+ * A caller gives a key to a member only if it could act on that member: it holds every scope of
+ * the member's role (an admin cannot make a key the owner's). Its own keys are always its own.
+ */
+export function assertCanAssignOwner(
+  principal: Principal,
+  owner: { memberId: string; role: MemberRole },
+): void {
+  if (owner.memberId === principal.ownerId) return;
+  const missing = ROLE_SCOPES[owner.role].filter((scope) => !principal.scopes.includes(scope));
+  if (missing.length > 0) {
+    throw AuthError.forbidden({
+      reason: `cannot give a key to a member with the role ${owner.role}`,
+      scopes: missing,
+    });
+  }
+}
+
+/** A `test` key manages test keys only: it may not issue, see the secret of or change a live one. */
+export function assertEnvironment(principal: Principal, environment: string): void {
+  if (principal.environment === 'test' && environment !== 'test') {
+    throw AuthError.forbidden({ reason: 'a test key manages test keys only' });
+  }
+}
+
+/**
+ * The workspace key policy: with `memberKeys: none` a member's key reads keys but does not issue,
+ * change, rotate, delete or revoke them (revoking its own is allowed: `isOwnKey`).
+ */
+export function assertMemberKeysAllowed(principal: Principal, policy: MemberKeysPolicy): void {
+  if (principal.role === 'member' && policy === 'none') {
+    throw AuthError.forbidden({
+      reason: 'members of this workspace use keys but do not manage them (memberKeys: none)',
+    });
+  }
+}
+
+/**
+ * Whether the key is the caller's own: the calling key itself, or a key of the member the caller
+ * belongs to. Anyone may revoke their own key. (Keys of the same external owner are not each
+ * other's: one leaked key must not be able to revoke its siblings.)
+ */
+export function isOwnKey(
+  principal: Principal,
+  key: { keyId: string; ownerId: string | null },
+): boolean {
+  return (
+    key.keyId === principal.keyId ||
+    (principal.role !== null && key.ownerId !== null && key.ownerId === principal.ownerId)
+  );
 }

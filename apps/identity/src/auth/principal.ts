@@ -1,9 +1,11 @@
-import { type MemberRole } from '@keyway/contracts';
+import { type KeyEnvironment, type MemberRole } from '@keyway/contracts';
 
 /** The authenticated caller of the management API: a Keyway key, capped by its owner's role. */
 export interface Principal {
   keyId: string;
   workspaceId: string;
+  /** A `test` key manages test keys only (SPEC "Keys"). */
+  environment: KeyEnvironment;
   /** The key's scopes intersected with what its owner's role allows now. */
   scopes: readonly string[];
   ownerId: string | null;

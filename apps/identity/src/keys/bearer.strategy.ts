@@ -41,6 +41,7 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
       return {
         keyId: key.id,
         workspaceId: key.workspaceId,
+        environment: key.environment,
         scopes: key.scopes,
         ownerId: key.ownerId,
         role: null,
@@ -52,6 +53,7 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
     return {
       keyId: key.id,
       workspaceId: key.workspaceId,
+      environment: key.environment,
       scopes: scopesWithinRole(key.scopes, role),
       ownerId: key.ownerId,
       role,

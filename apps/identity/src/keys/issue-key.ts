@@ -1,21 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
-import { type KeyResource, withWindowMs } from '@keyway/contracts';
+import { isManagementScope, type KeyResource, withWindowMs } from '@keyway/contracts';
 import { displayParts, generateKey, hashKey } from '@keyway/key-material';
 import { AuthError } from '../auth/auth.errors';
-import { assertCanGrantScopes, assertManagementKeyOwned } from '../auth/authorize';
+import {
+  assertCanGrantScopes,
+  assertEnvironment,
+  assertManagementKeyOwned,
+  assertMemberKeysAllowed,
+} from '../auth/authorize';
 import { type Principal } from '../auth/principal';
 import { Clock } from '../clock';
 import { type EventContext } from '../event-store/event-store';
 import { newId } from '../ids';
-import { MembersRepository } from '../members/members.repository';
 import { PEPPER } from '../pepper';
 import { WorkspaceError } from '../workspaces/workspace.errors';
 import { WorkspacesRepository } from '../workspaces/workspaces.repository';
 import { type CreateKeyCommand } from './dto/key.dto';
 import { expiresAt } from './expiry';
 import { KeyAggregate } from './key-aggregate';
+import { KeyPolicy } from './key-policy';
 import { KeyError, KeyErrorCode } from './key.errors';
 import { keyResource } from './key-resource';
 
@@ -26,7 +31,7 @@ export class IssueKey {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly aggregate: KeyAggregate,
     private readonly workspaces: WorkspacesRepository,
-    private readonly members: MembersRepository,
+    private readonly policy: KeyPolicy,
     private readonly clock: Clock,
     @Inject(PEPPER) private readonly pepper: string,
   ) {}
@@ -43,11 +48,14 @@ export class IssueKey {
     const scopes = [...new Set(command.scopes)];
     if (principal !== null) {
       assertCanGrantScopes(principal, scopes);
-      // A member issues keys for itself only.
+      assertEnvironment(principal, command.environment);
+      // A member issues keys for itself only, and a member's management key is its own.
       if (principal.role === 'member') {
         if (ownerId !== null && ownerId !== principal.ownerId) {
           throw AuthError.forbidden({}, 'members issue keys for themselves only');
         }
+        ownerId = principal.ownerId;
+      } else if (ownerId === null && principal.role !== null && scopes.some(isManagementScope)) {
         ownerId = principal.ownerId;
       }
       assertManagementKeyOwned(principal, { ownerId, scopes });
@@ -55,16 +63,8 @@ export class IssueKey {
     const work = async (tx: EntityManager) => {
       const workspace = await this.workspaces.findSettings(workspaceId, tx);
       if (workspace === null) throw WorkspaceError.notFound();
-      if (
-        ownerId?.startsWith('mem_') &&
-        !(await this.members.lockIfActive(tx, workspaceId, ownerId))
-      ) {
-        throw new KeyError(
-          KeyErrorCode.KEY_OWNER_NOT_MEMBER,
-          'ownerId is not a member of this workspace',
-          { field: 'ownerId' },
-        );
-      }
+      if (principal !== null) assertMemberKeysAllowed(principal, workspace.memberKeys);
+      await this.policy.assertMayOwn(principal, workspaceId, ownerId, tx);
       const now = this.clock.now();
       const expiry = expiresAt(command.expires, now);
       if (expiry !== null && expiry.getTime() <= now.getTime()) {

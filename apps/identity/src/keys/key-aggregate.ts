@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 import { TOPICS } from '@keyway/contracts';
-import { assertCanManageKey } from '../auth/authorize';
+import { assertCanManageKey, assertEnvironment } from '../auth/authorize';
 import { type Principal } from '../auth/principal';
 import { Aggregates, type Executed } from '../event-store/aggregates';
 import { foldEvents } from '../event-store/decider';
 import { type EventContext } from '../event-store/event-store';
 import { type KeyCommand, keyDecider } from './key.decide';
 import { KeyError } from './key.errors';
+import { KeyPolicy } from './key-policy';
 import { KeyProjector } from './key.projector';
 import { type KeyState } from './key.state';
 
@@ -31,6 +32,7 @@ export class KeyAggregate {
   constructor(
     private readonly aggregates: Aggregates,
     private readonly projector: KeyProjector,
+    private readonly policy: KeyPolicy,
   ) {}
 
   /** One command on one key, in `tx` when given, else in a transaction of its own. */
@@ -61,8 +63,9 @@ export class KeyAggregate {
   }
 
   /**
-   * A caller's command on a key of its workspace that it may manage (members only their own, and
-   * nobody a key stronger than themselves); the key's state after it.
+   * A caller's command on a key of its workspace that it may manage (members only their own and
+   * only if the workspace lets them, a test key only test keys, and nobody a key stronger than
+   * themselves); the key's state after it.
    */
   async manage(
     principal: Principal,
@@ -78,6 +81,8 @@ export class KeyAggregate {
       context,
       authorize: async (key, tx) => {
         assertCanManageKey(principal, key);
+        assertEnvironment(principal, key.environment);
+        await this.policy.assertMayManageKeys(principal, tx);
         await authorize?.(key, tx);
       },
     });

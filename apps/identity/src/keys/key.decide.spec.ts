@@ -200,6 +200,34 @@ describe('key decisions (given / when / then)', () => {
     });
   });
 
+  describe('past its expiresAt, before the scheduler records it', () => {
+    const expiresAt = later(HOUR).toISOString();
+    const pastExpiry = later(HOUR + 1);
+    const key = () => given([issued({ expiresAt })]);
+
+    it.each<[string, KeyCommand]>([
+      ['cleared expiry', { kind: 'update', changes: { expiresAt: null } }],
+      ['later expiry', { kind: 'update', changes: { expiresAt: later(48 * HOUR).toISOString() } }],
+      ['new name', { kind: 'update', changes: { name: 'renamed' } }],
+      ['rotation', rotate('b'.repeat(64), HOUR)],
+    ])('when changed (%s), then refused as not active', (_, command) => {
+      expect(() => key().when(command, pastExpiry)).toThrow(
+        expect.objectContaining({ code: KeyErrorCode.KEY_NOT_ACTIVE }),
+      );
+    });
+
+    it('when revoked or deleted, then recorded (ending a key is always allowed)', () => {
+      expect(key().when({ kind: 'revoke', reason: null }, pastExpiry)).toHaveLength(1);
+      expect(key().when({ kind: 'delete' }, pastExpiry)).toHaveLength(1);
+    });
+
+    it('a moment before its expiry, then still changeable', () => {
+      expect(key().when({ kind: 'update', changes: { name: 'renamed' } }, later(HOUR - 1))).toEqual(
+        [{ type: KEY_EVENT_TYPES.updated, data: { name: 'renamed' } }],
+      );
+    });
+  });
+
   describe('delete', () => {
     it('given a key, when deleted, then deleted; and then it is gone for every command', () => {
       const history = given([issued(), [{ kind: 'delete' }, t0]]);

@@ -38,10 +38,21 @@ function requireKey(state: KeyState | null): KeyState {
   return state;
 }
 
-function requireActive(state: KeyState | null, action: string): KeyState {
+/**
+ * The key, if it is active at `now`. A key past its `expiresAt` is expired for every decision at
+ * once, whether or not the scheduler has recorded `key.expired` yet: nothing brings it back.
+ */
+function requireActive(state: KeyState | null, action: string, now: Date): KeyState {
   const key = requireKey(state);
   if (key.status !== 'active') {
     throw new KeyError(KeyErrorCode.KEY_NOT_ACTIVE, `a ${key.status} key cannot be ${action}`);
+  }
+  if (key.expiresAt !== null && Date.parse(key.expiresAt) <= now.getTime()) {
+    throw new KeyError(
+      KeyErrorCode.KEY_NOT_ACTIVE,
+      `the key expired at ${key.expiresAt} and cannot be ${action}`,
+      { expiresAt: key.expiresAt },
+    );
   }
   return key;
 }
@@ -59,7 +70,7 @@ export function decideKey(command: KeyCommand, state: KeyState | null, now: Date
       return [{ type: KEY_EVENT_TYPES.issued, data }];
     }
     case 'update': {
-      const key = requireActive(state, 'updated');
+      const key = requireActive(state, 'updated', now);
       const changed = Object.fromEntries(
         Object.entries(command.changes).filter(
           ([field, value]) =>
@@ -75,7 +86,7 @@ export function decideKey(command: KeyCommand, state: KeyState | null, now: Date
       return [{ type: KEY_EVENT_TYPES.updated, data: changed }];
     }
     case 'rotate': {
-      const key = requireActive(state, 'rotated');
+      const key = requireActive(state, 'rotated', now);
       // The replaced secret works for the grace period, never past the key's own expiry. A second
       // rotation inside a grace period ends the older secret at once: one previous secret at most.
       const graceEnds = now.getTime() + command.gracePeriodMs;

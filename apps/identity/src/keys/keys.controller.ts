@@ -143,8 +143,13 @@ export class KeysController {
 
   @Post(':id/revoke')
   @HttpCode(200)
-  @RequireScopes('keyway:keys:write')
-  @ApiOperation({ summary: 'Revoke a key (and any previous secret) now' })
+  // No route scope: anyone may revoke their own key; revoking another's needs keyway:keys:write,
+  // checked by the use case.
+  @ApiOperation({
+    summary: 'Revoke a key (and any previous secret) now',
+    description:
+      "Anyone may revoke their own key (the calling key, or a key of the calling member). Revoking another's needs `keyway:keys:write` and at least the rights that key has now.",
+  })
   @ApiResponse({ status: 200, type: KeyResourceDto })
   @IDEMPOTENCY_HEADER
   @ManagementRoute(404, 409, 422)

@@ -9,6 +9,7 @@ import { DeleteKey } from './delete-key';
 import { ExpiryScheduler } from './expiry-scheduler';
 import { IssueKey } from './issue-key';
 import { KeyAggregate } from './key-aggregate';
+import { KeyPolicy } from './key-policy';
 import { KeyProjector } from './key.projector';
 import { KeyQueries } from './key-queries';
 import { KeysController } from './keys.controller';
@@ -28,6 +29,7 @@ import { UpdateKey } from './update-key';
   controllers: [KeysController],
   providers: [
     KeyAggregate,
+    KeyPolicy,
     KeyProjector,
     KeysRepository,
     KeyQueries,

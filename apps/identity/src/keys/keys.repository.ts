@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
+import { type KeyEnvironment } from '@keyway/contracts';
 import { type KeyState } from './key.state';
 
 /** What authenticating a caller needs of its key. */
 export interface KeyCredentials {
   id: string;
   workspaceId: string;
+  environment: KeyEnvironment;
   scopes: string[];
   ownerId: string | null;
 }
@@ -31,13 +33,25 @@ export class KeysRepository {
   /** The active, unexpired key whose secret (or previous secret, in its grace period) has `hash`. */
   async findActiveByHash(hash: string, now: Date): Promise<KeyCredentials | null> {
     const [row] = (await this.dataSource.query(
-      `SELECT id, workspace_id, scopes, owner_id FROM keys
+      `SELECT id, workspace_id, environment, scopes, owner_id FROM keys
         WHERE status = 'active' AND (expires_at IS NULL OR expires_at > $2)
           AND (key_hash = $1 OR (previous_key_hash = $1 AND previous_key_expires_at > $2))`,
       [hash, now],
-    )) as { id: string; workspace_id: string; scopes: string[]; owner_id: string | null }[];
+    )) as {
+      id: string;
+      workspace_id: string;
+      environment: KeyEnvironment;
+      scopes: string[];
+      owner_id: string | null;
+    }[];
     if (row === undefined) return null;
-    return { id: row.id, workspaceId: row.workspace_id, scopes: row.scopes, ownerId: row.owner_id };
+    return {
+      id: row.id,
+      workspaceId: row.workspace_id,
+      environment: row.environment,
+      scopes: row.scopes,
+      ownerId: row.owner_id,
+    };
   }
 
   /** Active keys whose expiry has come, soonest first. */

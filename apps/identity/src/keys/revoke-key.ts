@@ -1,18 +1,33 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 import { type KeyResource } from '@keyway/contracts';
+import { AuthError } from '../auth/auth.errors';
+import { assertCanManageKey, assertEnvironment, isOwnKey } from '../auth/authorize';
 import { type Principal } from '../auth/principal';
+import { EventStoreError, EventStoreErrorCode } from '../event-store/event-store.errors';
 import { type EventContext } from '../event-store/event-store';
 import { KeyAggregate } from './key-aggregate';
+import { KeyError } from './key.errors';
+import { KeyPolicy } from './key-policy';
 import { keyResource } from './key-resource';
+import { type KeyState } from './key.state';
 import { KeysRepository } from './keys.repository';
 
-/** Revocation: the key (and any previous secret in its grace period) stops working now. */
+/** How often a revoke retries after losing a race to a concurrent change of the same key. */
+const REVOKE_ATTEMPTS = 10;
+
+/**
+ * Revocation: the key (and any previous secret in its grace period) stops working now. Anyone may
+ * revoke their own key; anyone else needs `keyway:keys:write` and rights at least those the key
+ * has now (its scopes capped by its owner's current role). A revoke never loses to a concurrent
+ * change: it retries its own optimistic-concurrency conflicts.
+ */
 @Injectable()
 export class RevokeKey {
   constructor(
     private readonly aggregate: KeyAggregate,
     private readonly keys: KeysRepository,
+    private readonly policy: KeyPolicy,
   ) {}
 
   async execute(
@@ -21,9 +36,37 @@ export class RevokeKey {
     reason: string | null,
     context: EventContext,
   ): Promise<KeyResource> {
-    return keyResource(
-      await this.aggregate.manage(principal, keyId, { kind: 'revoke', reason }, context),
-    );
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { state } = await this.aggregate.execute({
+          workspaceId: principal.workspaceId,
+          keyId,
+          command: { kind: 'revoke', reason },
+          context,
+          authorize: (key, tx) => this.authorize(principal, key, tx),
+        });
+        if (state === null) throw KeyError.notFound();
+        return keyResource(state);
+      } catch (error) {
+        const conflict =
+          error instanceof EventStoreError &&
+          error.code === EventStoreErrorCode.CONCURRENCY_CONFLICT;
+        if (!conflict || attempt >= REVOKE_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private async authorize(principal: Principal, key: KeyState, tx: EntityManager): Promise<void> {
+    if (isOwnKey(principal, key)) return;
+    if (!principal.scopes.includes('keyway:keys:write')) {
+      throw AuthError.forbidden({ requiredScopes: ['keyway:keys:write'] });
+    }
+    assertEnvironment(principal, key.environment);
+    await this.policy.assertMayManageKeys(principal, tx);
+    assertCanManageKey(principal, {
+      ownerId: key.ownerId,
+      scopes: await this.policy.effectiveScopes(key, tx),
+    });
   }
 
   /** Revokes every active key a member owns (when the member leaves), in the caller's `tx`. */

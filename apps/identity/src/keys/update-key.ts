@@ -4,10 +4,9 @@ import { AuthError } from '../auth/auth.errors';
 import { assertCanGrantScopes, assertManagementKeyOwned } from '../auth/authorize';
 import { type Principal } from '../auth/principal';
 import { type EventContext } from '../event-store/event-store';
-import { MembersRepository } from '../members/members.repository';
 import { type UpdateKeyCommand } from './dto/key.dto';
 import { KeyAggregate } from './key-aggregate';
-import { KeyError, KeyErrorCode } from './key.errors';
+import { KeyPolicy } from './key-policy';
 import { keyResource } from './key-resource';
 import { type KeyChanges } from './key.state';
 
@@ -16,7 +15,7 @@ import { type KeyChanges } from './key.state';
 export class UpdateKey {
   constructor(
     private readonly aggregate: KeyAggregate,
-    private readonly members: MembersRepository,
+    private readonly policy: KeyPolicy,
   ) {}
 
   async execute(
@@ -53,16 +52,13 @@ export class UpdateKey {
       context,
       async (current, tx) => {
         const ownerId = changes.ownerId === undefined ? current.ownerId : changes.ownerId;
-        assertManagementKeyOwned(principal, { ownerId, scopes: changes.scopes ?? current.scopes });
-        if (
-          changes.ownerId?.startsWith('mem_') &&
-          !(await this.members.lockIfActive(tx, principal.workspaceId, changes.ownerId))
-        ) {
-          throw new KeyError(
-            KeyErrorCode.KEY_OWNER_NOT_MEMBER,
-            'ownerId is not a member of this workspace',
-            { field: 'ownerId' },
-          );
+        assertManagementKeyOwned(
+          principal,
+          { ownerId, scopes: changes.scopes ?? current.scopes },
+          current,
+        );
+        if (ownerId !== current.ownerId) {
+          await this.policy.assertMayOwn(principal, principal.workspaceId, ownerId, tx);
         }
       },
     );

@@ -22,15 +22,20 @@ export class MembersRepository {
   }
 
   /**
-   * Whether the member is active, locking its row (FOR SHARE) until `tx` commits: a concurrent
-   * removal waits, then sees (and revokes) the key this transaction gives the member.
+   * The active member's role (null if not active), locking its row (FOR SHARE) until `tx`
+   * commits: a concurrent removal or role change waits, then sees (and revokes or caps) the key
+   * this transaction gives the member.
    */
-  async lockIfActive(tx: EntityManager, workspaceId: string, memberId: string): Promise<boolean> {
-    const rows: unknown[] = await tx.query(
-      `SELECT 1 FROM members WHERE id = $1 AND workspace_id = $2 AND status = 'active' FOR SHARE`,
+  async lockActiveRole(
+    tx: EntityManager,
+    workspaceId: string,
+    memberId: string,
+  ): Promise<MemberRole | null> {
+    const [row] = (await tx.query(
+      `SELECT role FROM members WHERE id = $1 AND workspace_id = $2 AND status = 'active' FOR SHARE`,
       [memberId, workspaceId],
-    );
-    return rows.length > 0;
+    )) as { role: MemberRole }[];
+    return row?.role ?? null;
   }
 
   async existsActiveWithEmail(

@@ -11,6 +11,7 @@ export function workspaceResource(workspace: WorkspaceState): WorkspaceResource 
       limit,
       window,
     })),
+    memberKeys: workspace.memberKeys,
     createdAt: workspace.createdAt,
     version: workspace.version,
   };

@@ -24,6 +24,7 @@ describe('workspace decisions (given / when / then)', () => {
     ]);
     expect(harness.given().then(create)).toEqual({
       ...data,
+      memberKeys: 'none',
       createdAt: t0.toISOString(),
       version: 1,
     });
@@ -40,10 +41,32 @@ describe('workspace decisions (given / when / then)', () => {
       changes: { name: 'acme', prefix: 'acme' },
     };
     expect(workspace.when(update)).toEqual([
-      { type: WORKSPACE_EVENT_TYPES.workspaceUpdated, data: { prefix: 'acme' } },
+      { type: WORKSPACE_EVENT_TYPES.workspaceUpdatedV2, data: { prefix: 'acme' } },
     ]);
     expect(workspace.then(update)).toMatchObject({ name: 'acme', prefix: 'acme', version: 2 });
     expect(workspace.when({ kind: 'update', changes: { name: 'acme' } })).toEqual([]);
+  });
+
+  it('given a workspace, when its key policy changes, then a v2 update records it', () => {
+    const workspace = harness.given([[create]]);
+    const open: WorkspaceCommand = { kind: 'update', changes: { memberKeys: 'own' } };
+    expect(workspace.when(open)).toEqual([
+      { type: WORKSPACE_EVENT_TYPES.workspaceUpdatedV2, data: { memberKeys: 'own' } },
+    ]);
+    expect(workspace.then(open)).toMatchObject({ memberKeys: 'own', version: 2 });
+    expect(workspace.when({ kind: 'update', changes: { memberKeys: 'none' } })).toEqual([]);
+  });
+
+  it('given a v1 update in the history, then the policy is still none', () => {
+    const [created] = harness.given([[create]]).events;
+    if (created === undefined) throw new Error('no created event');
+    const evolved = workspaceDecider.evolve(workspaceDecider.evolve(null, created), {
+      ...created,
+      sequence: 2,
+      type: WORKSPACE_EVENT_TYPES.workspaceUpdated,
+      data: { name: 'renamed' },
+    });
+    expect(evolved).toMatchObject({ name: 'renamed', memberKeys: 'none', version: 2 });
   });
 
   it('given nothing, when updated, then not found', () => {

@@ -1,8 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import {
+  type MemberKeysPolicy,
   WORKSPACE_EVENT_TYPES,
   type WorkspaceCreatedV1,
   type WorkspaceUpdatedV1,
+  type WorkspaceUpdatedV2,
 } from '@keyway/contracts';
 import { type Decider, withChanges } from '../event-store/decider';
 import {
@@ -15,20 +17,24 @@ import { WorkspaceError, WorkspaceErrorCode } from './workspace.errors';
 export type WorkspaceData = WorkspaceCreatedV1['data'];
 
 export interface WorkspaceState extends WorkspaceData {
+  /** Who may issue keys; `none` until a `keyway.workspace.updated.v2` says otherwise. */
+  memberKeys: MemberKeysPolicy;
   createdAt: string;
   version: number;
 }
 
 export type WorkspaceChanges = Partial<
-  Pick<WorkspaceData, 'name' | 'prefix' | 'defaultRateLimits'>
+  Pick<WorkspaceState, 'name' | 'prefix' | 'defaultRateLimits' | 'memberKeys'>
 >;
 
 export type WorkspaceCommand =
   | { kind: 'create'; data: WorkspaceData }
   | { kind: 'update'; changes: WorkspaceChanges };
 
-/** A workspace event to append, by type. */
-export type NewWorkspaceEvent = NewEventOf<WorkspaceCreatedV1 | WorkspaceUpdatedV1>;
+/** A workspace event, by type: v1 updates are read from the history, v2 ones are written now. */
+export type NewWorkspaceEvent = NewEventOf<
+  WorkspaceCreatedV1 | WorkspaceUpdatedV1 | WorkspaceUpdatedV2
+>;
 /** A recorded workspace event, by type. */
 export type RecordedWorkspaceEvent = RecordedEventOf<NewWorkspaceEvent>;
 
@@ -54,10 +60,10 @@ export function decideWorkspace(
           ([field, value]) =>
             value !== undefined && !isDeepStrictEqual(value, state[field as keyof WorkspaceState]),
         ),
-      ) as WorkspaceUpdatedV1['data'];
+      ) as WorkspaceUpdatedV2['data'];
       return Object.keys(changed).length === 0
         ? []
-        : [{ type: WORKSPACE_EVENT_TYPES.workspaceUpdated, data: changed }];
+        : [{ type: WORKSPACE_EVENT_TYPES.workspaceUpdatedV2, data: changed }];
     }
   }
 }
@@ -69,8 +75,9 @@ export function evolveWorkspace(
 ): WorkspaceState | null {
   switch (event.type) {
     case WORKSPACE_EVENT_TYPES.workspaceCreated:
-      return { ...event.data, createdAt: event.time, version: 1 };
+      return { ...event.data, memberKeys: 'none', createdAt: event.time, version: 1 };
     case WORKSPACE_EVENT_TYPES.workspaceUpdated:
+    case WORKSPACE_EVENT_TYPES.workspaceUpdatedV2:
       return state && withChanges({ ...state, version: state.version + 1 }, event.data);
   }
 }
@@ -78,6 +85,7 @@ export function evolveWorkspace(
 const WORKSPACE_TYPES: ReadonlySet<string> = new Set([
   WORKSPACE_EVENT_TYPES.workspaceCreated,
   WORKSPACE_EVENT_TYPES.workspaceUpdated,
+  WORKSPACE_EVENT_TYPES.workspaceUpdatedV2,
 ]);
 
 /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
-import { type RateLimit } from '@keyway/contracts';
+import { type MemberKeysPolicy, type RateLimit } from '@keyway/contracts';
 import { type WorkspaceState } from './workspace.decide';
 
 /** What issuing a key needs of its workspace. */
@@ -10,6 +10,7 @@ export interface WorkspaceSettings {
   name: string;
   prefix: string;
   defaultRateLimits: RateLimit[];
+  memberKeys: MemberKeysPolicy;
 }
 
 /** Serialises bootstraps so that two at once cannot both find the platform empty. */
@@ -28,15 +29,24 @@ export class WorkspacesRepository {
     tx: EntityManager = this.dataSource.manager,
   ): Promise<WorkspaceSettings | null> {
     const [row] = (await tx.query(
-      'SELECT id, name, prefix, default_rate_limits FROM workspaces WHERE id = $1',
+      `SELECT id, name, prefix, default_rate_limits, resource->>'memberKeys' AS member_keys
+       FROM workspaces WHERE id = $1`,
       [workspaceId],
-    )) as { id: string; name: string; prefix: string; default_rate_limits: RateLimit[] }[];
+    )) as {
+      id: string;
+      name: string;
+      prefix: string;
+      default_rate_limits: RateLimit[];
+      member_keys: MemberKeysPolicy | null;
+    }[];
     if (row === undefined) return null;
     return {
       id: row.id,
       name: row.name,
       prefix: row.prefix,
       defaultRateLimits: row.default_rate_limits,
+      // Rows written before the policy existed hold none: the default.
+      memberKeys: row.member_keys ?? 'none',
     };
   }
 
@@ -47,7 +57,8 @@ export class WorkspacesRepository {
     const [row] = (await tx.query('SELECT resource FROM workspaces WHERE id = $1', [
       workspaceId,
     ])) as { resource: WorkspaceState }[];
-    return row?.resource ?? null;
+    // Rows written before the key policy existed hold none: the default.
+    return row ? { ...row.resource, memberKeys: row.resource.memberKeys ?? 'none' } : null;
   }
 
   /**

@@ -69,6 +69,7 @@ export class WorkspacesService {
       ...(body.defaultRateLimits === undefined
         ? {}
         : { defaultRateLimits: withWindowMs(body.defaultRateLimits) }),
+      ...(body.memberKeys === undefined ? {} : { memberKeys: body.memberKeys }),
     };
     const { state } = await this.aggregate.execute({
       workspaceId: principal.workspaceId,

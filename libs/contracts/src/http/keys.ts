@@ -1,18 +1,16 @@
 import { z } from 'zod';
 import { CloudEventEnvelope } from '../cloud-event';
-import { AllowedCidrs, Credits, KeyEnvironment, KeyMetadata } from '../keys/key-fields';
+import { AllowedCidrs, Credits, KeyEnvironment } from '../keys/key-fields';
 import { ScopeName } from '../keys/scope-grammar';
-import { RateLimit } from '../rate-limit';
 import { durationMs } from './duration';
+import { IsoTimeInput, MetadataInput, RateLimitInputs } from './inputs';
+
+export { RateLimitInput, RateLimitInputs } from './inputs';
 
 // The management API's key routes (`/v1/keys`): what a client sends and gets back. Requests are
 // strict (unknown fields are refused); `z.input` types are what a client may send.
 
 export const EXPIRY_PRESETS = ['never', '7d', '30d', '90d', '1y'] as const;
-
-/** A rate limit as a client writes it; the service adds `windowMs`. */
-export const RateLimitInput = RateLimit.omit({ windowMs: true });
-export type RateLimitInput = z.input<typeof RateLimitInput>;
 
 /** `POST /v1/keys`. */
 export const CreateKeyRequest = z
@@ -21,14 +19,10 @@ export const CreateKeyRequest = z
     environment: KeyEnvironment.default('live'),
     scopes: z.array(ScopeName).max(100).default([]),
     expires: z
-      .union([z.enum(EXPIRY_PRESETS), z.iso.datetime({ offset: true })])
+      .union([z.enum(EXPIRY_PRESETS), IsoTimeInput])
       .default('never')
       .meta({ description: 'A preset or an ISO time in the future.' }),
-    rateLimits: z
-      .array(RateLimitInput)
-      .max(20)
-      .optional()
-      .meta({ description: "Default: the workspace's." }),
+    rateLimits: RateLimitInputs.optional().meta({ description: "Default: the workspace's." }),
     credits: Credits.optional(),
     allowedCidrs: AllowedCidrs.max(100).optional(),
     ownerId: z
@@ -37,7 +31,7 @@ export const CreateKeyRequest = z
       .max(256)
       .optional()
       .meta({ description: 'A member id (`mem_…`) or an external id.' }),
-    metadata: KeyMetadata.default({}),
+    metadata: MetadataInput.default({}),
   })
   .meta({ id: 'CreateKeyRequest' });
 export type CreateKeyRequest = z.input<typeof CreateKeyRequest>;
@@ -47,12 +41,12 @@ export const UpdateKeyRequest = z
   .strictObject({
     name: z.string().trim().min(1).max(200).optional(),
     scopes: z.array(ScopeName).max(100).optional(),
-    rateLimits: z.array(RateLimitInput).max(20).optional(),
+    rateLimits: RateLimitInputs.optional(),
     credits: Credits.nullable().optional(),
     allowedCidrs: AllowedCidrs.max(100).nullable().optional(),
-    expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
+    expiresAt: IsoTimeInput.nullable().optional(),
     ownerId: z.string().min(1).max(256).nullable().optional(),
-    metadata: KeyMetadata.optional(),
+    metadata: MetadataInput.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'nothing to change' })
   .meta({ id: 'UpdateKeyRequest' });

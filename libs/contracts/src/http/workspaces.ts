@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { WorkspacePrefix } from '../workspaces/workspace-fields';
-import { KeyWithSecret, RateLimitInput } from './keys';
+import { MemberKeysPolicy, WorkspacePrefix } from '../workspaces/workspace-fields';
+import { KeyWithSecret, RateLimitInputs } from './keys';
 import { MemberResource } from './members';
 
 // The management API's workspace routes (`/v1/workspace`, `/v1/workspaces`) and the bootstrap.
@@ -24,7 +24,11 @@ export const UpdateWorkspaceRequest = z
   .strictObject({
     name: WorkspaceName.optional(),
     prefix: WorkspacePrefix.optional().meta({ description: 'Applies to keys issued from now on.' }),
-    defaultRateLimits: z.array(RateLimitInput).max(20).optional(),
+    defaultRateLimits: RateLimitInputs.optional(),
+    memberKeys: MemberKeysPolicy.optional().meta({
+      description:
+        '`none` (default): members use keys but cannot issue, change, rotate or revoke them (revoking their own stays allowed); `own`: members issue and manage their own keys.',
+    }),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'nothing to change' })
   .meta({ id: 'UpdateWorkspaceRequest' });
@@ -39,6 +43,7 @@ export const WorkspaceResource = z
     defaultRateLimits: z.array(
       z.object({ name: z.string(), limit: z.number(), window: z.string() }),
     ),
+    memberKeys: MemberKeysPolicy,
     createdAt: z.string().meta({ format: 'date-time' }),
     version: z.number().int(),
   })
