@@ -62,7 +62,12 @@ export {
   type ManagementScope,
 } from './http/roles';
 export { durationMs } from './http/duration';
-export { MAX_METADATA_DEPTH, MAX_RATE_LIMIT_WINDOW_MS, MetadataInput } from './http/inputs';
+export {
+  MAX_METADATA_DEPTH,
+  MAX_RATE_LIMIT_WINDOW_MS,
+  MetadataInput,
+  nestingDepth,
+} from './http/inputs';
 export { ERROR_CODES, ERROR_STATUS, ErrorBody, type ErrorCode } from './http/errors';
 export {
   CreateKeyRequest,

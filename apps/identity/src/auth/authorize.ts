@@ -71,32 +71,27 @@ export function assertCanManageKey(
 }
 
 /**
- * A key with `keyway:*` scopes given out by a member's key belongs to that member: management
- * scopes granted to a key, or a management key changing hands, leave the key owned by the caller.
- * Otherwise an admin could park admin rights on a key owned by someone else (the owner, a service)
- * and keep them after being demoted or removed. `before` is the key as it was (null when issued).
+ * A key with `keyway:*` scopes given out by a member's key belongs to a member, whose current role
+ * caps it: an ownerless or externally owned one would outlive the issuer's role and membership.
+ * Which member is `assertCanAssignOwner`'s rule.
  */
 export function assertManagementKeyOwned(
   principal: Principal,
-  after: { ownerId: string | null; scopes: readonly string[] },
-  before: { ownerId: string | null; scopes: readonly string[] } | null = null,
+  key: { ownerId: string | null; scopes: readonly string[] },
 ): void {
-  if (principal.role === null || !after.scopes.some(isManagementScope)) return;
-  const granted = after.scopes.some(
-    (scope) => isManagementScope(scope) && !before?.scopes.includes(scope),
-  );
-  const handedOver = before !== null && before.ownerId !== after.ownerId;
-  if ((granted || handedOver) && after.ownerId !== principal.ownerId) {
+  if (principal.role === null || !key.scopes.some(isManagementScope)) return;
+  if (!key.ownerId?.startsWith('mem_')) {
     throw AuthError.forbidden({
-      reason: "a key with keyway:* scopes given out by a member's key belongs to that member",
-      ownerId: principal.ownerId,
+      reason: 'a key with keyway:* scopes issued by a member must be owned by a member',
     });
   }
 }
 
 /**
- * A caller gives a key to a member only if it could act on that member: it holds every scope of
- * the member's role (an admin cannot make a key the owner's). Its own keys are always its own.
+ * A caller gives a key to a member (on issue, or by changing `ownerId`) only if it could act on
+ * that member: it holds every scope of the member's role, so never to someone of a higher role
+ * (an admin cannot make a key the owner's, where it would keep working with the owner's rights
+ * after the admin is demoted or removed, attributed to the owner). Its own keys are its own.
  */
 export function assertCanAssignOwner(
   principal: Principal,

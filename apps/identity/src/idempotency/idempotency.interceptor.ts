@@ -9,12 +9,16 @@ import {
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
+import { nestingDepth } from '@keyway/contracts';
 import { type Principal } from '../auth/principal';
 import { IdempotencyError, IdempotencyErrorCode } from './idempotency.errors';
 import { IdempotencyRepository } from './idempotency.repository';
 
 const HEADER = 'idempotency-key';
 const VALID_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** Deeper than any valid request body. */
+const MAX_HASHED_BODY_DEPTH = 64;
 
 /**
  * `Idempotency-Key` on POST: the same key with the same request replays the first response (one
@@ -31,6 +35,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const header = request.headers[HEADER];
     if (request.method !== 'POST' || header === undefined || request.user === undefined)
       return next.handle();
+    // No route accepts a body nested this deep (metadata stops at 16): leave it to the validation
+    // pipe's 400 rather than hash it, since serialising it would exhaust the stack.
+    if (nestingDepth(request.body, MAX_HASHED_BODY_DEPTH) > MAX_HASHED_BODY_DEPTH) {
+      return next.handle();
+    }
     if (typeof header !== 'string' || !VALID_KEY.test(header)) {
       throw new IdempotencyError(
         IdempotencyErrorCode.IDEMPOTENCY_KEY_INVALID,

@@ -52,11 +52,7 @@ export class UpdateKey {
       context,
       async (current, tx) => {
         const ownerId = changes.ownerId === undefined ? current.ownerId : changes.ownerId;
-        assertManagementKeyOwned(
-          principal,
-          { ownerId, scopes: changes.scopes ?? current.scopes },
-          current,
-        );
+        assertManagementKeyOwned(principal, { ownerId, scopes: changes.scopes ?? current.scopes });
         if (ownerId !== current.ownerId) {
           await this.policy.assertMayOwn(principal, principal.workspaceId, ownerId, tx);
         }

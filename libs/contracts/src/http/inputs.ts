@@ -40,8 +40,11 @@ export const IsoTimeInput = z.iso
 /** The deepest nesting metadata may have: an object inside an object … 16 levels. */
 export const MAX_METADATA_DEPTH = 16;
 
-/** How deeply `value` nests objects and arrays, counted without recursion; stops past `limit`. */
-function nestingDepth(value: unknown, limit: number): number {
+/**
+ * How deeply `value` nests objects and arrays (a scalar is 0, `{}` is 1), counted without
+ * recursion, so that it is safe on any parsed body; stops counting once past `limit`.
+ */
+export function nestingDepth(value: unknown, limit: number): number {
   let deepest = 0;
   const stack: Array<readonly [unknown, number]> = [[value, 1]];
   while (stack.length > 0) {
