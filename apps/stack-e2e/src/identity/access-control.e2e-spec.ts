@@ -54,6 +54,14 @@ describe('access control', () => {
     return created.json;
   };
 
+  /** Workspace A lets members issue their own keys (`memberKeys: own`; the default is none). */
+  const letMembersIssueKeys = async () => {
+    const updated = await ownerA.patch('/v1/workspace', {
+      memberKeys: 'own',
+    } satisfies UpdateWorkspaceRequest);
+    expect(updated.status).toBe(200);
+  };
+
   beforeAll(async () => {
     await stack.start('identity');
     root = stack.bootstrap();
@@ -269,6 +277,7 @@ describe('access control', () => {
           admin.post('/v1/keys', {
             name: 'x',
             scopes: ['keyway:keys:read'],
+            ownerId: 'ext-ci',
           } satisfies CreateKeyRequest),
       ],
     ])('an admin cannot grant %s (403)', async (_what, call) => {
@@ -278,6 +287,7 @@ describe('access control', () => {
     });
 
     it('caps a member key by the role, now and after the role changes', async () => {
+      await letMembersIssueKeys();
       const member = await ownerA.post<MemberResource>('/v1/members', {
         email: 'dev@a.example',
         role: 'member',
@@ -325,6 +335,7 @@ describe('access control', () => {
     });
 
     it('lets a member manage only its own keys', async () => {
+      await letMembersIssueKeys();
       const member = await ownerA.post<MemberResource>('/v1/members', {
         email: 'dev2@a.example',
         role: 'member',
