@@ -133,6 +133,7 @@ const identityLayering = folderLayering(
     'idempotency',
     'workspaces',
     'members',
+    'identities',
     'keys',
     'tenancy',
     'projections',

@@ -13,6 +13,7 @@ import { ValidationPipe } from './http/validation.pipe';
 import { IdentityConfigModule } from './identity-config.module';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { IdempotencyModule } from './idempotency/idempotency.module';
+import { IdentitiesModule } from './identities/identities.module';
 import { KeyExpiryModule, KeysModule } from './keys/keys.module';
 import { MembersModule } from './members/members.module';
 import { OutboxModule } from './outbox/outbox.module';
@@ -46,6 +47,7 @@ export class IdentityModule {
         KeysModule,
         KeyExpiryModule,
         MembersModule,
+        IdentitiesModule,
         WorkspacesModule,
         TenancyModule,
       ],

@@ -75,6 +75,7 @@ export {
   KeyEventList,
   KeyList,
   KeyResource,
+  KeyScopes,
   KeyWithSecret,
   ListKeysQuery,
   RateLimitInput,
@@ -89,6 +90,13 @@ export {
   MemberResource,
   UpdateMemberRequest,
 } from './http/members';
+export {
+  IdentityList,
+  IdentityPathParams,
+  IdentityResource,
+  ListIdentitiesQuery,
+  PutIdentityRequest,
+} from './http/identities';
 export {
   BootstrapResult,
   CreatedWorkspace,

@@ -7,6 +7,7 @@ import { AuthError, AuthErrorCode } from '../auth/auth.errors';
 import { type DomainError } from '../domain-error';
 import { EventStoreError, EventStoreErrorCode } from '../event-store/event-store.errors';
 import { IdempotencyError, IdempotencyErrorCode } from '../idempotency/idempotency.errors';
+import { IdentityError, IdentityErrorCode } from '../identities/identity.errors';
 import { KeyError, KeyErrorCode } from '../keys/key.errors';
 import { MemberError, MemberErrorCode } from '../members/member.errors';
 import { TenancyError, TenancyErrorCode } from '../tenancy/tenancy.errors';
@@ -52,7 +53,19 @@ const DOMAINS: [ErrorClass, Record<string, string>, Record<string, ErrorCode>][]
       KEY_NOT_ACTIVE: 'CONFLICT',
       EXPIRY_IN_PAST: 'VALIDATION_ERROR',
       KEY_OWNER_NOT_MEMBER: 'VALIDATION_ERROR',
+      KEY_OWNER_NOT_FOUND: 'VALIDATION_ERROR',
+      KEY_OWNER_FIXED: 'CONFLICT',
+      KEY_SCOPES_NOT_ALLOWED: 'VALIDATION_ERROR',
       INVALID_CURSOR: 'VALIDATION_ERROR',
+    },
+  ],
+  [
+    IdentityError,
+    IdentityErrorCode,
+    {
+      IDENTITY_EXISTS: 'CONFLICT',
+      IDENTITY_NOT_FOUND: 'NOT_FOUND',
+      INVALID_IDENTITY_CURSOR: 'VALIDATION_ERROR',
     },
   ],
   [TenancyError, TenancyErrorCode, { ALREADY_BOOTSTRAPPED: 'CONFLICT' }],
@@ -117,6 +130,13 @@ describe('domain errors → HTTP (errors/http-error.ts)', () => {
       reason: 'KEY_NOT_ACTIVE',
     });
   });
+
+  it.each([KeyErrorCode.KEY_OWNER_FIXED, KeyErrorCode.KEY_OWNER_NOT_FOUND])(
+    'tells the client why a key owner was refused (%s)',
+    (code) => {
+      expect(toHttpError(new KeyError(code, 'no')).details).toEqual({ reason: code });
+    },
+  );
 
   it('does not reveal the aggregate of a concurrency conflict', () => {
     expect(toHttpError(EventStoreError.concurrencyConflict('key_x'))).toEqual({

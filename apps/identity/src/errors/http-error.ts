@@ -5,6 +5,7 @@ import { AuthError, AuthErrorCode } from '../auth/auth.errors';
 import { assertUnreachable } from '../domain-error';
 import { EventStoreError, EventStoreErrorCode } from '../event-store/event-store.errors';
 import { IdempotencyError, IdempotencyErrorCode } from '../idempotency/idempotency.errors';
+import { IdentityError, IdentityErrorCode } from '../identities/identity.errors';
 import { KeyError, KeyErrorCode } from '../keys/key.errors';
 import { MemberError, MemberErrorCode } from '../members/member.errors';
 import { TenancyError, TenancyErrorCode } from '../tenancy/tenancy.errors';
@@ -27,6 +28,7 @@ export const DOMAIN_ERRORS = [
   IdempotencyError,
   WorkspaceError,
   MemberError,
+  IdentityError,
   KeyError,
   TenancyError,
 ] as const;
@@ -72,8 +74,15 @@ export function domainErrorToHttp(error: IdentityDomainError): HttpError {
       return answer('CONFLICT');
     case MemberErrorCode.MEMBER_NOT_FOUND:
       return answer('NOT_FOUND');
+    case IdentityErrorCode.IDENTITY_EXISTS:
+      return answer('CONFLICT');
+    case IdentityErrorCode.IDENTITY_NOT_FOUND:
+      return answer('NOT_FOUND', { ...error.details, reason: code });
+    case IdentityErrorCode.INVALID_IDENTITY_CURSOR:
+      return answer('VALIDATION_ERROR');
     case KeyErrorCode.KEY_EXISTS:
     case KeyErrorCode.KEY_NOT_ACTIVE:
+    case KeyErrorCode.KEY_OWNER_FIXED:
       return answer('CONFLICT', { ...error.details, reason: code });
     case KeyErrorCode.KEY_NOT_FOUND:
       return answer('NOT_FOUND');
@@ -81,6 +90,9 @@ export function domainErrorToHttp(error: IdentityDomainError): HttpError {
     case KeyErrorCode.KEY_OWNER_NOT_MEMBER:
     case KeyErrorCode.INVALID_CURSOR:
       return answer('VALIDATION_ERROR');
+    case KeyErrorCode.KEY_OWNER_NOT_FOUND:
+    case KeyErrorCode.KEY_SCOPES_NOT_ALLOWED:
+      return answer('VALIDATION_ERROR', { ...error.details, reason: code });
     case TenancyErrorCode.ALREADY_BOOTSTRAPPED:
       return answer('CONFLICT');
     default:

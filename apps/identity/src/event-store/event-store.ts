@@ -37,7 +37,7 @@ export type RecordedEventOf<E extends NewEvent> = E extends unknown
 
 export interface AppendRequest {
   topic: string;
-  aggregateType: 'key' | 'workspace' | 'member';
+  aggregateType: 'key' | 'workspace' | 'member' | 'identity';
   aggregateId: string;
   workspaceId: string;
   /** The aggregate's version the decision was made on; 0 for a new aggregate. */

@@ -20,6 +20,7 @@ import { WorkspacesRepository } from '../workspaces/workspaces.repository';
 import { type CreateKeyCommand } from './dto/key.dto';
 import { expiresAt } from './expiry';
 import { KeyAggregate } from './key-aggregate';
+import { KeyOwnership } from './key-ownership';
 import { KeyPolicy } from './key-policy';
 import { KeyError, KeyErrorCode } from './key.errors';
 import { keyResource } from './key-resource';
@@ -32,6 +33,7 @@ export class IssueKey {
     private readonly aggregate: KeyAggregate,
     private readonly workspaces: WorkspacesRepository,
     private readonly policy: KeyPolicy,
+    private readonly ownership: KeyOwnership,
     private readonly clock: Clock,
     @Inject(PEPPER) private readonly pepper: string,
   ) {}
@@ -65,6 +67,7 @@ export class IssueKey {
       if (workspace === null) throw WorkspaceError.notFound();
       if (principal !== null) assertMemberKeysAllowed(principal, workspace.memberKeys);
       await this.policy.assertMayOwn(principal, workspaceId, ownerId, tx);
+      await this.ownership.assertAllowed(tx, workspaceId, { ownerId, scopes });
       const now = this.clock.now();
       const expiry = expiresAt(command.expires, now);
       if (expiry !== null && expiry.getTime() <= now.getTime()) {

@@ -8,6 +8,12 @@ export const KeyErrorCode = {
   EXPIRY_IN_PAST: 'EXPIRY_IN_PAST',
   /** `ownerId` names a member that is not (or no longer) in the workspace. */
   KEY_OWNER_NOT_MEMBER: 'KEY_OWNER_NOT_MEMBER',
+  /** `ownerId` is not a member id and names no live identity of the workspace. */
+  KEY_OWNER_NOT_FOUND: 'KEY_OWNER_NOT_FOUND',
+  /** The change would move a key to or away from an identity. */
+  KEY_OWNER_FIXED: 'KEY_OWNER_FIXED',
+  /** `keyway:*` scopes on an identity's key, or `["*"]` on a key no identity owns. */
+  KEY_SCOPES_NOT_ALLOWED: 'KEY_SCOPES_NOT_ALLOWED',
   /** A list cursor this API did not return. */
   INVALID_CURSOR: 'INVALID_CURSOR',
 } as const;

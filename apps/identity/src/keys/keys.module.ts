@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { EventStoreModule } from '../event-store/event-store.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
+import { IdentitiesModule } from '../identities/identities.module';
 import { MembersModule } from '../members/members.module';
 import { WorkspacesModule } from '../workspaces/workspaces.module';
 import { BearerStrategy } from './bearer.strategy';
@@ -9,6 +10,7 @@ import { DeleteKey } from './delete-key';
 import { ExpiryScheduler } from './expiry-scheduler';
 import { IssueKey } from './issue-key';
 import { KeyAggregate } from './key-aggregate';
+import { KeyOwnership } from './key-ownership';
 import { KeyPolicy } from './key-policy';
 import { KeyProjector } from './key.projector';
 import { KeyQueries } from './key-queries';
@@ -23,12 +25,14 @@ import { UpdateKey } from './update-key';
   imports: [
     EventStoreModule,
     MembersModule,
+    IdentitiesModule,
     WorkspacesModule,
     PassportModule.register({ session: false }),
   ],
   controllers: [KeysController],
   providers: [
     KeyAggregate,
+    KeyOwnership,
     KeyPolicy,
     KeyProjector,
     KeysRepository,

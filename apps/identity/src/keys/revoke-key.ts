@@ -69,19 +69,23 @@ export class RevokeKey {
     });
   }
 
-  /** Revokes every active key a member owns (when the member leaves), in the caller's `tx`. */
+  /**
+   * Revokes every active key an owner (a member who leaves, an identity deleted) owns, in the
+   * caller's `tx`.
+   */
   async allOwnedBy(
     tx: EntityManager,
     workspaceId: string,
-    memberId: string,
+    ownerId: string,
     context: EventContext,
+    reason = 'owner removed from the workspace',
   ): Promise<void> {
-    for (const keyId of await this.keys.findActiveIdsOwnedBy(tx, workspaceId, memberId)) {
+    for (const keyId of await this.keys.findActiveIdsOwnedBy(tx, workspaceId, ownerId)) {
       await this.aggregate.execute(
         {
           workspaceId,
           keyId,
-          command: { kind: 'revoke', reason: 'owner removed from the workspace' },
+          command: { kind: 'revoke', reason },
           context,
         },
         tx,

@@ -6,6 +6,7 @@ import { type Principal } from '../auth/principal';
 import { type EventContext } from '../event-store/event-store';
 import { type UpdateKeyCommand } from './dto/key.dto';
 import { KeyAggregate } from './key-aggregate';
+import { KeyOwnership } from './key-ownership';
 import { KeyPolicy } from './key-policy';
 import { keyResource } from './key-resource';
 import { type KeyChanges } from './key.state';
@@ -16,6 +17,7 @@ export class UpdateKey {
   constructor(
     private readonly aggregate: KeyAggregate,
     private readonly policy: KeyPolicy,
+    private readonly ownership: KeyOwnership,
   ) {}
 
   async execute(
@@ -52,10 +54,12 @@ export class UpdateKey {
       context,
       async (current, tx) => {
         const ownerId = changes.ownerId === undefined ? current.ownerId : changes.ownerId;
-        assertManagementKeyOwned(principal, { ownerId, scopes: changes.scopes ?? current.scopes });
+        const scopes = changes.scopes ?? current.scopes;
+        assertManagementKeyOwned(principal, { ownerId, scopes });
         if (ownerId !== current.ownerId) {
           await this.policy.assertMayOwn(principal, principal.workspaceId, ownerId, tx);
         }
+        await this.ownership.assertAllowed(tx, principal.workspaceId, { ownerId, scopes }, current);
       },
     );
     return keyResource(key);

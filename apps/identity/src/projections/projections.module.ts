@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { EventStoreModule } from '../event-store/event-store.module';
+import { IdentitiesModule } from '../identities/identities.module';
 import { KeysModule } from '../keys/keys.module';
 import { MembersModule } from '../members/members.module';
 import { WorkspacesModule } from '../workspaces/workspaces.module';
@@ -7,7 +8,7 @@ import { ProjectionRebuild } from './projection-rebuild';
 
 /** The read models' rebuild from the event store (an operator command). */
 @Module({
-  imports: [EventStoreModule, WorkspacesModule, MembersModule, KeysModule],
+  imports: [EventStoreModule, WorkspacesModule, MembersModule, IdentitiesModule, KeysModule],
   providers: [ProjectionRebuild],
   exports: [ProjectionRebuild],
 })

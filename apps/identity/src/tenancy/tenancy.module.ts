@@ -1,21 +1,25 @@
 import { Module } from '@nestjs/common';
+import { IdentitiesModule } from '../identities/identities.module';
 import { KeysModule } from '../keys/keys.module';
 import { MembersModule } from '../members/members.module';
 import { WorkspacesModule } from '../workspaces/workspaces.module';
 import { Bootstrap } from './bootstrap';
 import { CreateWorkspace } from './create-workspace';
 import { CreateWorkspaceController } from './create-workspace.controller';
+import { DeleteIdentity } from './delete-identity';
+import { DeleteIdentityController } from './delete-identity.controller';
 import { RemoveMember } from './remove-member';
 import { RemoveMemberController } from './remove-member.controller';
 
 /**
  * Changes that span aggregates: a workspace created with its owner and the owner's key (and the
- * bootstrap, which creates the first), a member removed with its keys.
+ * bootstrap, which creates the first), a member removed with its keys, an identity deleted with its
+ * keys.
  */
 @Module({
-  imports: [WorkspacesModule, MembersModule, KeysModule],
-  controllers: [CreateWorkspaceController, RemoveMemberController],
-  providers: [CreateWorkspace, Bootstrap, RemoveMember],
+  imports: [WorkspacesModule, MembersModule, IdentitiesModule, KeysModule],
+  controllers: [CreateWorkspaceController, RemoveMemberController, DeleteIdentityController],
+  providers: [CreateWorkspace, Bootstrap, RemoveMember, DeleteIdentity],
   exports: [Bootstrap],
 })
 export class TenancyModule {}

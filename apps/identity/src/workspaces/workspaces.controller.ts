@@ -19,6 +19,7 @@ export class WorkspacesController {
   @RequireScopes(
     'keyway:keys:read',
     'keyway:members:write',
+    'keyway:identities:write',
     'keyway:audit:read',
     'keyway:workspace:admin',
   )

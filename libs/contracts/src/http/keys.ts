@@ -12,12 +12,27 @@ export { RateLimitInput, RateLimitInputs } from './inputs';
 
 export const EXPIRY_PRESETS = ['never', '7d', '30d', '90d', '1y'] as const;
 
+/**
+ * A key's scopes: names of the scope grammar, or exactly `["*"]`, which only a key owned by an
+ * identity may carry: it inherits all of the identity's scopes, whatever they become.
+ */
+export const KeyScopes = z
+  .array(z.union([ScopeName, z.literal('*')]))
+  .max(100)
+  .refine((scopes) => !scopes.includes('*') || scopes.length === 1, {
+    message: '"*" (inherit the owning identity\'s scopes) stands alone: ["*"]',
+  })
+  .meta({
+    description:
+      'Scope names, or `["*"]` for a key owned by an identity: all of its scopes, as they change.',
+  });
+
 /** `POST /v1/keys`. */
 export const CreateKeyRequest = z
   .strictObject({
     name: z.string().trim().min(1).max(200),
     environment: KeyEnvironment.default('live'),
-    scopes: z.array(ScopeName).max(100).default([]),
+    scopes: KeyScopes.default([]),
     expires: z
       .union([z.enum(EXPIRY_PRESETS), IsoTimeInput])
       .default('never')
@@ -25,12 +40,9 @@ export const CreateKeyRequest = z
     rateLimits: RateLimitInputs.optional().meta({ description: "Default: the workspace's." }),
     credits: Credits.optional(),
     allowedCidrs: AllowedCidrs.max(100).optional(),
-    ownerId: z
-      .string()
-      .min(1)
-      .max(256)
-      .optional()
-      .meta({ description: 'A member id (`mem_…`) or an external id.' }),
+    ownerId: z.string().min(1).max(256).optional().meta({
+      description: "A member id (`mem_…`) or the external id of one of the workspace's identities.",
+    }),
     metadata: MetadataInput.default({}),
   })
   .meta({ id: 'CreateKeyRequest' });
@@ -40,7 +52,7 @@ export type CreateKeyRequest = z.input<typeof CreateKeyRequest>;
 export const UpdateKeyRequest = z
   .strictObject({
     name: z.string().trim().min(1).max(200).optional(),
-    scopes: z.array(ScopeName).max(100).optional(),
+    scopes: KeyScopes.optional(),
     rateLimits: RateLimitInputs.optional(),
     credits: Credits.nullable().optional(),
     allowedCidrs: AllowedCidrs.max(100).nullable().optional(),
