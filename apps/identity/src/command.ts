@@ -79,7 +79,9 @@ export function identityCommand(): Command {
     });
   program
     .command('rebuild-projections')
-    .description('rebuild the read models (keys, members, workspaces) from the event store')
+    .description(
+      'rebuild the read models (keys, identities, members, workspaces) from the event store',
+    )
     .action(async () => {
       const config = identityConfig(parseEnvOrExit(identityEnvSchema, 'identity'));
       const { events } = await withApp(config, (get) => get(ProjectionRebuild).rebuild());

@@ -9,6 +9,9 @@ async function main(): Promise<void> {
   const config = identityConfig(parseEnvOrExit(identityEnvSchema, 'identity'));
   await startHttpService(IdentityModule.register(config), {
     ...config.http,
+    // An identity's external id is up to 128 characters, more once percent-encoded: longer than
+    // Fastify's default 100, and a too-long one should be told why (400), not 404.
+    maxParamLength: 512,
     configure: serveOpenApi,
   });
 }

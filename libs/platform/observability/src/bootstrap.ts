@@ -14,6 +14,8 @@ export interface HttpServiceOptions {
   /** After a stop signal, the process exits by then even if something hangs. */
   shutdownTimeoutMs: number;
   bodyLimitBytes?: number;
+  /** Longest path parameter routed (Fastify's `maxParamLength`, default 100); longer is a 404. */
+  maxParamLength?: number;
   /** Trust X-Forwarded-For from these proxies (Fastify's trustProxy) for the client address. */
   trustProxy?: boolean | string;
   /** Last touches before listening (documentation routes, say). */
@@ -36,6 +38,7 @@ export async function startHttpService(
     module,
     new FastifyAdapter({
       bodyLimit: options.bodyLimitBytes ?? 64 * 1024,
+      ...(options.maxParamLength === undefined ? {} : { maxParamLength: options.maxParamLength }),
       genReqId: requestIdOf,
       trustProxy: options.trustProxy ?? false,
       ...(options.serverFactory ? { serverFactory: options.serverFactory } : {}),
