@@ -11,6 +11,7 @@ import {
   type MemberList,
   type MemberResource,
   PLATFORM_ADMIN_SCOPE,
+  type PutIdentityRequest,
   type RevokeKeyRequest,
   ROLE_SCOPES,
   type UpdateKeyRequest,
@@ -74,6 +75,10 @@ describe('access control', () => {
     ownerB = stack.identityApi(b.json.key.key);
     keyInB = await keyWith(ownerB, ['orders:read']);
     memberInB = b.json.member.id;
+    expect(
+      (await ownerB.request('PUT', '/v1/identities/user-in-b', {} satisfies PutIdentityRequest))
+        .status,
+    ).toBe(201);
   });
 
   afterAll(() => stack.stop());
@@ -89,6 +94,8 @@ describe('access control', () => {
       ['GET', '/v1/members/{member}', undefined],
       ['PATCH', '/v1/members/{member}', { role: 'auditor' } satisfies UpdateMemberRequest],
       ['DELETE', '/v1/members/{member}', undefined],
+      ['GET', '/v1/identities/user-in-b', undefined],
+      ['DELETE', '/v1/identities/user-in-b', undefined],
     ] as const)('%s %s → 404', async (method, path, body) => {
       const response = await ownerA.request(
         method,
@@ -117,6 +124,7 @@ describe('access control', () => {
     it('leaves the other workspace untouched', async () => {
       const key = await ownerB.get<KeyResource>(`/v1/keys/${keyInB.id}`);
       expect(key.json).toMatchObject({ status: 'active', version: 1 });
+      expect((await ownerB.get('/v1/identities/user-in-b')).json).toMatchObject({ version: 1 });
     });
   });
 
@@ -143,7 +151,21 @@ describe('access control', () => {
         ['keyway:members:write'],
       ],
       ['GET', '/v1/members', undefined, READS],
-      ['GET', '/v1/workspace', undefined, [...READS, 'keyway:workspace:admin']],
+      [
+        'GET',
+        '/v1/workspace',
+        undefined,
+        [...READS, 'keyway:identities:write', 'keyway:workspace:admin'],
+      ],
+      [
+        'PUT',
+        '/v1/identities/someone',
+        {} satisfies PutIdentityRequest,
+        ['keyway:identities:write'],
+      ],
+      ['GET', '/v1/identities', undefined, ['keyway:keys:read', 'keyway:identities:write']],
+      ['GET', '/v1/identities/someone', undefined, ['keyway:keys:read', 'keyway:identities:write']],
+      ['DELETE', '/v1/identities/someone', undefined, ['keyway:identities:write']],
       [
         'PATCH',
         '/v1/workspace',
