@@ -10,6 +10,11 @@ describe('identity requests', () => {
     ['a keyway:* scope', { scopes: ['keyway:keys:write'] }],
     ['a scope outside the grammar', { scopes: ['has space'] }],
     ['an unknown field', { name: 'x' }],
+    ['a window over 366 days', { rateLimits: [{ name: 'a', limit: 1, window: '367d' }] }],
+    [
+      'metadata nested 17 deep',
+      { metadata: JSON.parse(`${'{"a":'.repeat(17)}1${'}'.repeat(17)}`) as object },
+    ],
     [
       'two limits of one name',
       { rateLimits: [1, 2].map(() => ({ name: 'a', limit: 1, window: '1s' })) },

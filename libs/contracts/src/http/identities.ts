@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ExternalId, IdentityMetadata, IdentityScopes } from '../workspaces/identity-fields';
-import { RateLimitInput } from './keys';
+import { ExternalId, IdentityScopes } from '../workspaces/identity-fields';
+import { MetadataInput, RateLimitInputs } from './inputs';
 
 // The management API's identity routes (`/v1/identities`): external owners (a user or a team of
 // the product built on Keyway) whose scopes cap every key they own.
@@ -11,24 +11,11 @@ export const PutIdentityRequest = z
     scopes: IdentityScopes.default([]).meta({
       description: 'The most any key the identity owns may do. Never `keyway:*` scopes.',
     }),
-    metadata: IdentityMetadata.default({}),
-    rateLimits: z.array(RateLimitInput).max(20).default([]).meta({
+    metadata: MetadataInput.default({}),
+    rateLimits: RateLimitInputs.default([]).meta({
       description:
         "Windows shared by all the identity's keys, charged with a key's own limit of the same name (all or nothing).",
     }),
-  })
-  .superRefine(({ rateLimits }, ctx) => {
-    const names = new Set<string>();
-    rateLimits.forEach(({ name }, index) => {
-      if (names.has(name)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['rateLimits', index, 'name'],
-          message: 'duplicate rate limit name',
-        });
-      }
-      names.add(name);
-    });
   })
   .meta({ id: 'PutIdentityRequest' });
 export type PutIdentityRequest = z.input<typeof PutIdentityRequest>;
