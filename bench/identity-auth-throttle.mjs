@@ -115,7 +115,7 @@ async function withIdentity(env, work) {
 
 function bootstrap() {
   const env = {
-    ...identityEnv({ port: 0, database, brokers, groupId: `bench-throttle-${runId}`, pepper }),
+    ...identityEnv({ port: 1, database, brokers, groupId: `bench-throttle-${runId}`, pepper }),
   };
   const boot = spawnSync(
     process.execPath,
