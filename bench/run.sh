@@ -2,10 +2,11 @@
 # Benchmarks without npm: builds the services, brings its own Kafka broker unless KAFKA_BROKERS
 # is set, runs bench/<name>.mjs (identity's key issuing by default), stops what it started.
 #
-# Usage: bash bench/run.sh [identity-issue|revocation|gateway|gateway-<part>]
+# Usage: bash bench/run.sh [identity-issue|identity-auth-throttle|revocation|gateway|gateway-<part>]
 #        gateway runs every gateway part in turn (commands, exactness, revocation, throughput,
 #        rebuild; the rebuild last, as it leaves a million events on the broker's topics).
 # Env:   BENCH_KEYS (5000), BENCH_CONCURRENCY (16) and the other BENCH_* of identity-issue.mjs;
+#        BENCH_THROTTLE_ATTEMPTS (600), BENCH_THROTTLE_CONCURRENCY (16) of identity-auth-throttle.mjs;
 #        BENCH_REVOKES (300), BENCH_REVOKE_CONCURRENCY (16) and the others of revocation.mjs;
 #        the BENCH_* listed at the top of each bench/gateway-*.mjs (they need Debian's wrk);
 #        KAFKA_BROKERS: use this broker instead of starting one;
@@ -29,6 +30,9 @@ case "$bench" in
   identity-issue)
     bench_vars=(BENCH_KEYS BENCH_CONCURRENCY BENCH_WARMUP BENCH_UNLOADED_KEYS BENCH_UNLOADED_PAUSE_MS)
     ;;
+  identity-auth-throttle)
+    bench_vars=(BENCH_THROTTLE_ATTEMPTS BENCH_THROTTLE_CONCURRENCY)
+    ;;
   revocation)
     bench_vars=(BENCH_REVOKES BENCH_REVOKE_CONCURRENCY BENCH_REVOKE_PAUSE_MS BENCH_REVOKE_WARMUP)
     ;;
@@ -46,7 +50,7 @@ case "$bench" in
     fi
     ;;
   *)
-    log "usage: bash bench/run.sh [identity-issue|revocation|gateway|gateway-<part>]"
+    log "usage: bash bench/run.sh [identity-issue|identity-auth-throttle|revocation|gateway|gateway-<part>]"
     exit 2
     ;;
 esac

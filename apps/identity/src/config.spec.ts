@@ -29,4 +29,22 @@ describe('identity config', () => {
       development: true,
     });
   });
+
+  it('limits failed authentications per client address, configurably, refusing nonsense', () => {
+    expect(identityConfig(parseEnv(identityEnvSchema, {})).invalidKeys).toEqual({
+      limit: 50,
+      windowMs: 60_000,
+    });
+    expect(
+      identityConfig(
+        parseEnv(identityEnvSchema, { INVALID_KEY_LIMIT: '5', INVALID_KEY_WINDOW_S: '10' }),
+      ).invalidKeys,
+    ).toEqual({ limit: 5, windowMs: 10_000 });
+    expect(() => parseEnv(identityEnvSchema, { INVALID_KEY_LIMIT: '0' })).toThrow(
+      /INVALID_KEY_LIMIT/,
+    );
+    expect(() => parseEnv(identityEnvSchema, { INVALID_KEY_WINDOW_S: 'soon' })).toThrow(
+      /INVALID_KEY_WINDOW_S/,
+    );
+  });
 });

@@ -11,7 +11,16 @@ export const identityEnvSchema = runtimeEnv(8081)
       OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
       OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
       EXPIRY_SCAN_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(1_000),
-      /** Trust X-Forwarded-For from proxies for the client address recorded on events. */
+      /**
+       * Failed authentications (a malformed, unknown, revoked or expired key) one client address
+       * (IPv4, or IPv6 /64) may have per window before it gets 429 TOO_MANY_INVALID_KEYS.
+       */
+      INVALID_KEY_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(50),
+      INVALID_KEY_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(60),
+      /**
+       * Trust X-Forwarded-For from proxies for the client address (recorded on events, and the
+       * one failed authentications are counted for).
+       */
       TRUST_PROXY: z
         .enum(['true', 'false'])
         .default('false')
@@ -50,6 +59,7 @@ export function identityConfig(env: IdentityEnv) {
     pepper: env.KEYWAY_PEPPER ?? null,
     outbox: { pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS, batchSize: env.OUTBOX_BATCH_SIZE },
     expiry: { scanIntervalMs: env.EXPIRY_SCAN_INTERVAL_MS },
+    invalidKeys: { limit: env.INVALID_KEY_LIMIT, windowMs: env.INVALID_KEY_WINDOW_S * 1000 },
   };
 }
 

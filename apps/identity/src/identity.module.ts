@@ -6,6 +6,7 @@ import { TOPIC_SPECS } from '@keyway/contracts';
 import { DatabaseModule } from '@keyway/platform-database';
 import { KafkaHealth, KafkaModule } from '@keyway/platform-kafka';
 import { healthEndpoints, ObservabilityModule } from '@keyway/platform-observability';
+import { AuthModule } from './auth/auth.module';
 import { type IdentityConfig } from './config';
 import { identityDatabase } from './database';
 import { ErrorFilter } from './errors/error.filter';
@@ -36,6 +37,7 @@ export class IdentityModule {
       module: IdentityModule,
       imports: [
         IdentityConfigModule.register(config),
+        AuthModule,
         ObservabilityModule.forRoot({
           service: config.service,
           logLevel: config.logLevel,

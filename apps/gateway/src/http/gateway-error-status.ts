@@ -14,6 +14,8 @@ export function statusOf(code: GatewayErrorCode): number {
       return 404;
     case 'METHOD_NOT_ALLOWED':
       return 405;
+    case 'REQUEST_TIMEOUT':
+      return 408;
     case 'PAYLOAD_TOO_LARGE':
       return 413;
     case 'UNSUPPORTED_MEDIA_TYPE':
@@ -21,6 +23,8 @@ export function statusOf(code: GatewayErrorCode): number {
     case 'RATE_LIMITED':
     case 'TOO_MANY_INVALID_KEYS':
       return 429;
+    case 'HEADERS_TOO_LARGE':
+      return 431;
     case 'UNAVAILABLE':
       return 503;
     case 'INTERNAL_ERROR':

@@ -18,7 +18,12 @@ export function denial(
   headers: Record<string, string> = {},
 ): HttpAnswer {
   const body: GatewayErrorBody = { code, message: DENIAL_MESSAGES[code], requestId };
-  return { status: denialStatus(code), headers: { ...headers, 'x-keyway-error-code': code }, body };
+  const status = denialStatus(code);
+  return {
+    status,
+    headers: { ...headers, ...challenge(status), 'x-keyway-error-code': code },
+    body,
+  };
 }
 
 /** A thrown error as an HTTP answer: the gateway's codes through `statusOf`, anything else 500. */
@@ -33,8 +38,18 @@ export function errorAnswer(error: unknown, requestId: string): HttpAnswer {
     ...(known.details ? { details: known.details } : {}),
     requestId,
   };
-  const headers: Record<string, string> = { 'x-keyway-error-code': known.code };
+  const status = statusOf(known.code);
+  const headers: Record<string, string> = {
+    ...challenge(status),
+    'x-keyway-error-code': known.code,
+  };
   const retryAfter = known.details?.['retryAfterSeconds'];
   if (typeof retryAfter === 'number') headers['retry-after'] = String(retryAfter);
-  return { status: statusOf(known.code), headers, body };
+  const allow = known.details?.['allow'];
+  if (typeof allow === 'string') headers['allow'] = allow;
+  return { status, headers, body };
 }
+
+/** A 401 names the scheme that would authenticate (RFC 9110 §11.6.1). */
+const challenge = (status: number): Record<string, string> =>
+  status === 401 ? { 'www-authenticate': 'Bearer realm="keyway"' } : {};

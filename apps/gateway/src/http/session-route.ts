@@ -5,8 +5,8 @@ import {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
+import { frameworkRefusal } from '@keyway/platform-observability';
 import { GatewayError } from '../gateway-error';
-import { errorOfStatus } from './gateway-error-status';
 import { errorAnswer, type HttpAnswer } from './http-answer';
 import { VerificationHandlers } from './verification-handlers';
 
@@ -17,7 +17,6 @@ export class SessionRoute {
 
   register(fastify: FastifyInstance): void {
     void fastify.register(async (scope) => {
-      scope.removeContentTypeParser('text/plain'); // JSON only: anything else is a 415
       scope.setErrorHandler((error: FastifyError, request, reply) =>
         send(reply, errorAnswer(fromFastify(error), request.id)),
       );
@@ -42,5 +41,6 @@ function send(reply: FastifyReply, answer: HttpAnswer): void {
 /** Fastify's own refusals (body parsing, size, media type) in the gateway's vocabulary. */
 function fromFastify(error: FastifyError | GatewayError): unknown {
   if (error instanceof GatewayError) return error;
-  return errorOfStatus(error.statusCode) ?? error;
+  const refusal = frameworkRefusal(error);
+  return refusal ? new GatewayError(refusal.code, refusal.message) : error;
 }

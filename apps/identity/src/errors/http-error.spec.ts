@@ -18,7 +18,15 @@ type ErrorClass = new (code: never, message: string) => DomainError;
 
 /** Every domain, its codes, and the HTTP code each must become. Adding a code: add it here too. */
 const DOMAINS: [ErrorClass, Record<string, string>, Record<string, ErrorCode>][] = [
-  [AuthError, AuthErrorCode, { UNAUTHENTICATED: 'UNAUTHENTICATED', FORBIDDEN: 'FORBIDDEN' }],
+  [
+    AuthError,
+    AuthErrorCode,
+    {
+      UNAUTHENTICATED: 'UNAUTHENTICATED',
+      FORBIDDEN: 'FORBIDDEN',
+      TOO_MANY_INVALID_KEYS: 'TOO_MANY_INVALID_KEYS',
+    },
+  ],
   [EventStoreError, EventStoreErrorCode, { CONCURRENCY_CONFLICT: 'CONFLICT' }],
   [
     IdempotencyError,

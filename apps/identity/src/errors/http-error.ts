@@ -1,6 +1,8 @@
+import { STATUS_CODES } from 'node:http';
 import { HttpException } from '@nestjs/common';
 import { ZodError } from 'zod';
 import { type ErrorCode } from '@keyway/contracts';
+import { frameworkRefusal } from '@keyway/platform-observability';
 import { AuthError, AuthErrorCode } from '../auth/auth.errors';
 import { assertUnreachable } from '../domain-error';
 import { EventStoreError, EventStoreErrorCode } from '../event-store/event-store.errors';
@@ -16,7 +18,12 @@ export interface HttpError {
   code: ErrorCode;
   message: string;
   details: Readonly<Record<string, unknown>>;
+  /** Headers the answer needs (`Retry-After`, `WWW-Authenticate`…). */
+  headers?: Readonly<Record<string, string>>;
 }
+
+/** A 401 names the scheme that would authenticate (RFC 9110 §11.6.1). */
+const BEARER_CHALLENGE = { 'www-authenticate': 'Bearer realm="keyway"' } as const;
 
 /**
  * Every domain error class of identity. A new one goes here; the compiler then refuses
@@ -49,7 +56,14 @@ export function domainErrorToHttp(error: IdentityDomainError): HttpError {
   const { code } = error;
   switch (code) {
     case AuthErrorCode.UNAUTHENTICATED:
-      return answer('UNAUTHENTICATED');
+      return { ...answer('UNAUTHENTICATED'), headers: BEARER_CHALLENGE };
+    case AuthErrorCode.TOO_MANY_INVALID_KEYS: {
+      const retryAfter = error.details['retryAfterSeconds'];
+      return {
+        ...answer('TOO_MANY_INVALID_KEYS'),
+        headers: typeof retryAfter === 'number' ? { 'retry-after': String(retryAfter) } : {},
+      };
+    }
     case AuthErrorCode.FORBIDDEN:
       return answer('FORBIDDEN');
     case EventStoreErrorCode.CONCURRENCY_CONFLICT:
@@ -106,11 +120,13 @@ const HTTP_STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',
+  408: 'REQUEST_TIMEOUT',
   409: 'CONFLICT',
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   422: 'UNPROCESSABLE',
   429: 'RATE_LIMITED',
+  431: 'HEADERS_TOO_LARGE',
   503: 'UNAVAILABLE',
 };
 
@@ -156,32 +172,21 @@ export function toHttpError(error: unknown): HttpError {
     const code = SQL_STATES[sqlState];
     return { code, message: SQL_STATE_MESSAGES[code], details: {} };
   }
-  if (error instanceof HttpException) {
-    const code = HTTP_STATUS_CODES[error.getStatus()];
-    if (code !== undefined) return { code, message: error.message, details: {} };
+  // What the framework refused (bad JSON, body too large, wrong content type…), as every service
+  // says it: fixed messages, since a framework's own may echo the request (`Cannot GET /x?key=…`).
+  const refusal = frameworkRefusal(error);
+  if (refusal !== null) {
+    const { code, message, details } = refusal;
+    return code === 'UNAUTHENTICATED'
+      ? { code, message, details, headers: BEARER_CHALLENGE }
+      : { code, message, details };
   }
-  // Fastify's own errors (bad JSON, body too large, wrong content type) carry a statusCode.
-  const status = (error as { statusCode?: unknown }).statusCode;
-  if (typeof status === 'number' && HTTP_STATUS_CODES[status] !== undefined) {
-    const fastifyCode = (error as { code?: unknown }).code;
-    return {
-      code: HTTP_STATUS_CODES[status],
-      message: describeFastifyError(fastifyCode),
-      details: {},
-    };
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const code = HTTP_STATUS_CODES[status];
+    if (code !== undefined) {
+      return { code, message: (STATUS_CODES[status] ?? 'error').toLowerCase(), details: {} };
+    }
   }
   return { code: 'INTERNAL_ERROR', message: 'something went wrong on our side', details: {} };
-}
-
-function describeFastifyError(code: unknown): string {
-  switch (code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return 'the request body is too large';
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return 'the request body must be application/json';
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return 'the JSON body is empty';
-    default:
-      return 'the request body is not valid JSON';
-  }
 }

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
+import { answerClientError, answerFrameworkError } from './http-errors';
 import { recordHttpMetrics } from './http-metrics';
 import { ShutdownState } from './shutdown-state';
 import { requestIdOf } from './logging';
@@ -28,7 +29,11 @@ export interface HttpServiceOptions {
 }
 
 /**
- * Starts a Nest app on Fastify with JSON logs and graceful shutdown (see `shutdown` below).
+ * Starts a Nest app on Fastify with JSON logs and graceful shutdown (see `shutdown` below). What
+ * the HTTP layer refuses before any route (a header section over node's limit, bytes that are not
+ * HTTP, a URL that does not decode, a body that is not JSON) is answered in the SPEC's error shape
+ * (`http-errors.ts`); the service's exception filter does the same for what reaches Nest, with
+ * `unmatchedRouteRefusal` for 404 and 405.
  */
 export async function startHttpService(
   module: DynamicModule,
@@ -41,12 +46,16 @@ export async function startHttpService(
       ...(options.maxParamLength === undefined ? {} : { maxParamLength: options.maxParamLength }),
       genReqId: requestIdOf,
       trustProxy: options.trustProxy ?? false,
+      clientErrorHandler: answerClientError,
+      frameworkErrors: answerFrameworkError,
       ...(options.serverFactory ? { serverFactory: options.serverFactory } : {}),
     }),
     // Only Fastify's own JSON parser: a form body is refused (415), never parsed.
     { bufferLogs: true, bodyParser: false },
   );
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
+  // JSON only: Fastify would parse text/plain too; anything else is a 415 before any route runs.
+  fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

@@ -1,5 +1,15 @@
 export { startHttpService, type HttpServiceOptions } from './bootstrap';
 export { healthEndpoints } from './health-endpoints';
+export { HttpErrorFilter } from './http-error.filter';
+export {
+  frameworkRefusal,
+  type HttpLayerErrorCode,
+  type HttpRefusal,
+  refusalBody,
+  refusalOfStatus,
+  sendRefusal,
+  unmatchedRouteRefusal,
+} from './http-errors';
 export { HealthController } from './health.controller';
 export { loggerParams, REDACTED_PATHS, requestIdOf } from './logging';
 export { ObservabilityModule, type ObservabilityOptions } from './observability.module';

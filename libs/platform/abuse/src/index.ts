@@ -1,0 +1,2 @@
+export { clientOf } from './client-of';
+export { FailureLimiter, type FailureLimiterOptions } from './failure-limiter';
