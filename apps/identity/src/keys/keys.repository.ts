@@ -50,6 +50,33 @@ export class KeysRepository {
     return rows.map((row) => ({ id: row.id, workspaceId: row.workspace_id }));
   }
 
+  /**
+   * Active keys with a secret ending within `leadTimeMs` of now whose end is not announced yet
+   * (`key.expiring`): the same rule as the decision, over the partial indexes of migration
+   * 1732320000003.
+   */
+  async findDueForExpiring(
+    now: Date,
+    leadTimeMs: number,
+    limit: number,
+  ): Promise<{ id: string; workspaceId: string }[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT id, workspace_id FROM keys
+        WHERE status = 'active' AND expires_at IS NOT NULL
+          AND expires_at IS DISTINCT FROM expiring_notified_for
+          AND expires_at > $1 AND expires_at <= $2
+       UNION
+       SELECT id, workspace_id FROM keys
+        WHERE status = 'active' AND previous_key_expires_at IS NOT NULL
+          AND previous_key_expires_at IS DISTINCT FROM previous_expiring_notified_for
+          AND previous_key_expires_at > $1 AND previous_key_expires_at <= $2
+          AND (expires_at IS NULL OR previous_key_expires_at < expires_at)
+       LIMIT $3`,
+      [now, new Date(now.getTime() + leadTimeMs), limit],
+    )) as { id: string; workspace_id: string }[];
+    return rows.map((row) => ({ id: row.id, workspaceId: row.workspace_id }));
+  }
+
   /** Ids of the active keys `ownerId` owns in the workspace. */
   async findActiveIdsOwnedBy(
     tx: EntityManager,
@@ -106,13 +133,16 @@ export class KeysRepository {
   async save(tx: EntityManager, key: KeyState): Promise<void> {
     await tx.query(
       `INSERT INTO keys (id, workspace_id, key_hash, previous_key_hash, previous_key_expires_at, environment,
-                         status, scopes, owner_id, expires_at, created_at, version, resource)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                         status, scopes, owner_id, expires_at, created_at, version, resource,
+                         expiring_notified_for, previous_expiring_notified_for)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
        ON CONFLICT (id) DO UPDATE SET key_hash = EXCLUDED.key_hash,
          previous_key_hash = EXCLUDED.previous_key_hash,
          previous_key_expires_at = EXCLUDED.previous_key_expires_at, status = EXCLUDED.status,
          scopes = EXCLUDED.scopes, owner_id = EXCLUDED.owner_id, expires_at = EXCLUDED.expires_at,
-         version = EXCLUDED.version, resource = EXCLUDED.resource`,
+         version = EXCLUDED.version, resource = EXCLUDED.resource,
+         expiring_notified_for = EXCLUDED.expiring_notified_for,
+         previous_expiring_notified_for = EXCLUDED.previous_expiring_notified_for`,
       [
         key.keyId,
         key.workspaceId,
@@ -127,6 +157,8 @@ export class KeysRepository {
         key.createdAt,
         key.version,
         JSON.stringify(key),
+        key.expiringNotifiedFor,
+        key.previousExpiringNotifiedFor,
       ],
     );
   }

@@ -1,10 +1,12 @@
 import { EventStore1732320000000 } from './1732320000000-event-store';
 import { ReadModels1732320000001 } from './1732320000001-read-models';
 import { Management1732320000002 } from './1732320000002-management';
+import { KeyExpiring1732320000003 } from './1732320000003-key-expiring';
 
 /** Identity's migrations, in order. */
 export const IDENTITY_MIGRATIONS = [
   EventStore1732320000000,
   ReadModels1732320000001,
   Management1732320000002,
+  KeyExpiring1732320000003,
 ];
