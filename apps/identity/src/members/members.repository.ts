@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
-import { type MemberRole } from '@keyway/contracts';
 import { type MemberState } from './member.decide';
 
 /**
@@ -11,15 +10,6 @@ import { type MemberState } from './member.decide';
 @Injectable()
 export class MembersRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  /** The member's current role if it is an active member of the workspace, else null. */
-  async findActiveRole(workspaceId: string, memberId: string): Promise<MemberRole | null> {
-    const [row] = (await this.dataSource.query(
-      `SELECT role FROM members WHERE id = $1 AND workspace_id = $2 AND status = 'active'`,
-      [memberId, workspaceId],
-    )) as { role: MemberRole }[];
-    return row?.role ?? null;
-  }
 
   /**
    * Whether the member is active, locking its row (FOR SHARE) until `tx` commits: a concurrent
