@@ -250,6 +250,10 @@ function figures(r) {
       `${ms(r.unloaded.latency.p50)} / ${ms(r.unloaded.latency.p99)}`,
     ],
     [
+      'CPU per issue: identity process / its Postgres backends',
+      `${ms(r.cpu.identity)} / ${ms(r.cpu.postgres)}`,
+    ],
+    [
       'Postgres round trips per issue (request; background: outbox relay)',
       `${r.trips.request.toFixed(1)} (+ ${r.trips.background.toFixed(2)})`,
     ],
@@ -273,6 +277,10 @@ function comparison(passes) {
     rows.push([
       `\`${name}\`: HTTP latency p50 / p99 per round`,
       each((p) => `${ms(p.loaded.latency.p50)} / ${ms(p.loaded.latency.p99)}`),
+    ]);
+    rows.push([
+      `\`${name}\`: CPU per issue, identity / Postgres (median)`,
+      `${ms(median(runs.map((p) => p.cpu.identity)))} / ${ms(median(runs.map((p) => p.cpu.postgres)))}`,
     ]);
     rows.push([
       `\`${name}\`: Postgres round trips per issue`,
@@ -343,6 +351,9 @@ What is measured:
 - **Outbox lag**: \`published_at - created_at\` of the measured keys' outbox rows in identity's
   database: from the row's insert (\`clock_timestamp()\`, inside the issuing transaction) to the
   relay marking it published after Kafka acknowledged it (\`acks=-1\`).
+- **CPU per issue**: user + system time (\`/proc/<pid>/stat\`) of identity's process and of the
+  Postgres backends of its connection pool during the measured run, divided by the keys issued:
+  what an issue costs, much steadier than rates on a shared machine.
 - **Postgres round trips**: identity runs with \`bench/pg-round-trips.cjs\` preloaded, which counts
   every \`pg\` query (one round trip each) during the measured run, divided by the keys issued;
   the outbox relay's transactions are counted apart (background).
@@ -379,6 +390,33 @@ function perIssue(before, after, keys) {
     request: (after.request - before.request) / keys,
     background: (after.background - before.background) / keys,
     statements,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPU time of identity and of its Postgres backends (same machine: /proc), less noisy than rates
+
+const TICK_MS = 10; // USER_HZ = 100 on Linux
+
+async function cpuMs(pid) {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime + stime
+  } catch {
+    return NaN; // not Linux, or the process is gone
+  }
+}
+
+/** CPU ms used so far by identity's process and by the Postgres backends serving it. */
+async function cpuNow(service, db) {
+  const { rows } = await db.query(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'keyway-identity'`,
+  );
+  const backends = await Promise.all(rows.map((row) => cpuMs(row.pid)));
+  return {
+    identity: await cpuMs(service.child.pid),
+    postgres: backends.reduce((a, b) => a + b, 0),
   };
 }
 
@@ -464,13 +502,24 @@ async function pass(dist, label, admin) {
     log(
       `[${label}] measured run: ${params.keys} keys, ${params.concurrency} clients (load ${load})`,
     );
+    db = new pg.Client({ ...postgres, database });
+    await db.connect();
     const countsBefore = await roundTrips(identity, countsFile);
+    const cpuBefore = await cpuNow(identity, db);
     const run = await runLoad(url, key, {
       count: params.keys,
       concurrency: params.concurrency,
       prefix: 'bench',
     });
+    const cpuAfter = await cpuNow(identity, db);
     const trips = perIssue(countsBefore, await roundTrips(identity, countsFile), run.ok.length);
+    const cpu = {
+      identity: (cpuAfter.identity - cpuBefore.identity) / run.ok.length,
+      postgres: (cpuAfter.postgres - cpuBefore.postgres) / run.ok.length,
+    };
+    log(
+      `[${label}] CPU per issue: identity ${ms(cpu.identity)}, its Postgres backends ${ms(cpu.postgres)}`,
+    );
     log(`[${label}] HTTP done: ${run.ok.length} keys in ${sec(run.wallMs)}, ${run.errors} errors`);
     log(
       `[${label}] Postgres round trips per issue: ${trips.request.toFixed(2)} (+ ${trips.background.toFixed(2)} background)\n` +
@@ -491,8 +540,6 @@ async function pass(dist, label, admin) {
       `[${label}] end to end: ${ids.length - missing} events in ${sec(lastMs)}, ${missing} missing`,
     );
 
-    db = new pg.Client({ ...postgres, database });
-    await db.connect();
     const lagLoaded = await outboxLag(db, ids);
 
     const unloaded = await runLoad(url, key, {
@@ -510,6 +557,7 @@ async function pass(dist, label, admin) {
       label,
       load,
       trips,
+      cpu,
       loaded: {
         ok: run.ok.length,
         errors: run.errors,
