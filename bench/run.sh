@@ -28,7 +28,8 @@ log() { printf '[bench] %s\n' "$*" >&2; }
 bench="${1:-identity-issue}"
 case "$bench" in
   identity-issue)
-    bench_vars=(BENCH_KEYS BENCH_CONCURRENCY BENCH_WARMUP BENCH_UNLOADED_KEYS BENCH_UNLOADED_PAUSE_MS)
+    bench_vars=(BENCH_KEYS BENCH_CONCURRENCY BENCH_WARMUP BENCH_UNLOADED_KEYS BENCH_UNLOADED_PAUSE_MS
+      BENCH_ROUNDS BENCH_BASELINE_DIST)
     ;;
   identity-auth-throttle)
     bench_vars=(BENCH_THROTTLE_ATTEMPTS BENCH_THROTTLE_CONCURRENCY)

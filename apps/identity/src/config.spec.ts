@@ -47,4 +47,19 @@ describe('identity config', () => {
       /INVALID_KEY_WINDOW_S/,
     );
   });
+
+  it('announces expiring keys 7 days ahead by default, or as configured, or not at all', () => {
+    const lead = (value?: string) =>
+      identityConfig(
+        parseEnv(identityEnvSchema, value === undefined ? {} : { KEY_EXPIRING_LEAD_TIME: value }),
+      ).expiry.expiringLeadTimeMs;
+    expect(lead()).toBe(7 * 86_400_000);
+    expect(lead('36h')).toBe(36 * 3_600_000);
+    expect(lead('2s')).toBe(2_000);
+    expect(lead('0')).toBeNull();
+    expect(lead('0s')).toBeNull();
+    expect(lead('off')).toBeNull();
+    expect(() => lead('7 days')).toThrow(/KEY_EXPIRING_LEAD_TIME/);
+    expect(() => lead('-1d')).toThrow(ConfigError);
+  });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationMs } from '@keyway/contracts';
 import { kafkaEnv, postgresConnection, postgresEnv, runtimeEnv } from '@keyway/platform-config';
 
 export const identityEnvSchema = runtimeEnv(8081)
@@ -17,6 +18,25 @@ export const identityEnvSchema = runtimeEnv(8081)
        */
       INVALID_KEY_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(50),
       INVALID_KEY_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(60),
+      /**
+       * How long before a key's secret stops `keyway.key.expiring.v1` is sent: a duration such as
+       * `7d`, `12h`, `30m`, `90s`; `0` or `off` sends none.
+       */
+      KEY_EXPIRING_LEAD_TIME: z
+        .string()
+        .default('7d')
+        .transform((value, ctx) => {
+          if (value === '0' || value === 'off') return null;
+          const ms = durationMs(value);
+          if (ms === null) {
+            ctx.addIssue({
+              code: 'custom',
+              message: "must be a duration such as '7d', '12h', '30m' or '90s', or '0'/'off'",
+            });
+            return z.NEVER;
+          }
+          return ms === 0 ? null : ms;
+        }),
       /**
        * Trust X-Forwarded-For from proxies for the client address (recorded on events, and the
        * one failed authentications are counted for).
@@ -58,8 +78,12 @@ export function identityConfig(env: IdentityEnv) {
     },
     pepper: env.KEYWAY_PEPPER ?? null,
     outbox: { pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS, batchSize: env.OUTBOX_BATCH_SIZE },
-    expiry: { scanIntervalMs: env.EXPIRY_SCAN_INTERVAL_MS },
     invalidKeys: { limit: env.INVALID_KEY_LIMIT, windowMs: env.INVALID_KEY_WINDOW_S * 1000 },
+    expiry: {
+      scanIntervalMs: env.EXPIRY_SCAN_INTERVAL_MS,
+      /** null: no `key.expiring` events. */
+      expiringLeadTimeMs: env.KEY_EXPIRING_LEAD_TIME,
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import {
   EventStore,
   type NewEvent,
   type RecordedEvent,
+  type SqlStatement,
 } from './event-store';
 
 export interface ExecuteRequest<S> {
@@ -26,6 +27,11 @@ export interface ExecuteRequest<S> {
   decide: (state: S | null, now: Date) => NewEvent[];
   /** Brings the aggregate's read model up to date with one recorded event, in the same transaction. */
   project: (tx: EntityManager, event: RecordedEvent) => Promise<void>;
+  /**
+   * Instead of `project`: the read-model writes for the aggregate's state after the command, sent
+   * in the statement that appends its events (one round trip, no read of the read model).
+   */
+  readModel?: (state: S | null) => SqlStatement[];
   context: EventContext;
 }
 
@@ -58,7 +64,7 @@ export class Aggregates {
       if (events.length === 0) return { state, recorded: [] };
       if (state === null && history.length > 0)
         throw new Error('cannot create over another workspace');
-      const recorded = await this.store.append(tx, {
+      const append: AppendRequest = {
         topic: request.topic,
         aggregateType: request.aggregateType,
         aggregateId: request.aggregateId,
@@ -67,9 +73,16 @@ export class Aggregates {
         expectedVersion: history.length,
         events,
         context: request.context,
-      });
-      for (const event of recorded) await request.project(tx, event);
-      return { state: request.fold([...history, ...recorded]), recorded };
+      };
+      const recorded = this.store.record(append);
+      const after = request.fold([...history, ...recorded]);
+      if (request.readModel) {
+        await this.store.write(tx, append, recorded, request.readModel(after));
+      } else {
+        await this.store.write(tx, append, recorded);
+        for (const event of recorded) await request.project(tx, event);
+      }
+      return { state: after, recorded };
     };
     return manager ? work(manager) : this.dataSource.transaction(work);
   }

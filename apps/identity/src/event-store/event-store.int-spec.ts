@@ -112,4 +112,38 @@ describe('event store (real Postgres, real migrations)', () => {
     );
     expect(await store.load('key_broken')).toEqual([]);
   });
+
+  it('writes events, outbox rows and the read-model statements given as one: all or nothing, even outside a transaction', async () => {
+    const count = async (table: string, id: string) =>
+      (
+        (await dataSource.query(
+          `SELECT count(*)::int AS n FROM ${table} WHERE ${table === 'outbox' ? 'message_key' : 'aggregate_id'} = $1`,
+          [id],
+        )) as { n: number }[]
+      )[0]?.n;
+    const idempotencyRow = (principal: string) => ({
+      sql: `INSERT INTO idempotency_records (principal_key_id, idempotency_key, request_hash)
+            VALUES ($1, $2, $3)`,
+      params: [principal, 'k', 'h'],
+    });
+
+    const ok = request('key_one_statement', 0, 2);
+    await store.write(dataSource.manager, ok, store.record(ok), [idempotencyRow('p_ok')]);
+    expect((await store.load('key_one_statement')).map((event) => event.sequence)).toEqual([1, 2]);
+    expect(await count('outbox', 'key_one_statement')).toBe(2);
+    expect(
+      await dataSource.query(
+        `SELECT principal_key_id, idempotency_key, request_hash FROM idempotency_records
+          WHERE principal_key_id = 'p_ok'`,
+      ),
+    ).toEqual([{ principal_key_id: 'p_ok', idempotency_key: 'k', request_hash: 'h' }]);
+
+    // The read-model statement fails (a duplicate key): nothing of the events is left.
+    const failing = request('key_none_written', 0);
+    await expect(
+      store.write(dataSource.manager, failing, store.record(failing), [idempotencyRow('p_ok')]),
+    ).rejects.toThrow(/duplicate key/);
+    expect(await count('event_store', 'key_none_written')).toBe(0);
+    expect(await count('outbox', 'key_none_written')).toBe(0);
+  });
 });

@@ -48,7 +48,14 @@ export interface AppendRequest {
   partitionKey?: string;
 }
 
+/** One SQL statement with its positional parameters (`$1`, `$2`…). */
+export interface SqlStatement {
+  sql: string;
+  params: unknown[];
+}
+
 const UNIQUE_VIOLATION = '23505';
+const SEQUENCE_CONSTRAINT = 'event_store_aggregate_sequence';
 
 /** Identity never records an event its consumers would reject: each is checked on the way in. */
 const CONTRACTS: Readonly<Record<string, (event: unknown) => unknown>> = {
@@ -58,9 +65,25 @@ const CONTRACTS: Readonly<Record<string, (event: unknown) => unknown>> = {
 const SOURCE = '/keyway/identity';
 
 /**
+ * Data-modifying statements as one (`WITH w0 AS (…), w1 AS (…) SELECT 1`), their parameters
+ * renumbered: Postgres runs each exactly once, atomically, in one round trip. The statements use
+ * positional parameters only (no `$` in literals).
+ */
+export function asOneStatement(statements: readonly SqlStatement[]): SqlStatement {
+  const params: unknown[] = [];
+  const parts = statements.map((statement, index) => {
+    const offset = params.length;
+    params.push(...statement.params);
+    const sql = statement.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+    return `w${index} AS (${sql})`;
+  });
+  return { sql: `WITH ${parts.join(',\n')}\nSELECT 1`, params };
+}
+
+/**
  * The `event_store` table: appends events (gapless sequence per aggregate, checked against their
- * contract) and, in the same transaction, hands each to the outbox the relay publishes from.
- * Either both are written or neither.
+ * contract) and, in the same statement, hands each to the outbox the relay publishes from, and
+ * runs the read-model writes the caller adds. All are written or none: one round trip.
  */
 @Injectable()
 export class EventStore {
@@ -71,6 +94,16 @@ export class EventStore {
   ) {}
 
   async append(manager: EntityManager, request: AppendRequest): Promise<RecordedEvent[]> {
+    const recorded = this.record(request);
+    await this.write(manager, request, recorded);
+    return recorded;
+  }
+
+  /**
+   * The events of `request` as they will be recorded (envelope, sequence, id), checked against
+   * their topic's contract; nothing is written.
+   */
+  record(request: AppendRequest): RecordedEvent[] {
     const time = this.clock.now().toISOString();
     const recorded = request.events.map((event, index): RecordedEvent => {
       const { context } = request;
@@ -93,36 +126,54 @@ export class EventStore {
       };
     });
     for (const event of recorded) CONTRACTS[request.topic]?.(event);
+    return recorded;
+  }
+
+  /**
+   * Writes `recorded` (from `record`) and their outbox rows, and `also` (read-model writes that
+   * must commit with them), as one statement: one round trip, all or nothing even outside a
+   * transaction. A concurrent writer of the same sequence fails it with `CONCURRENCY_CONFLICT`.
+   */
+  async write(
+    manager: EntityManager,
+    request: AppendRequest,
+    recorded: readonly RecordedEvent[],
+    also: readonly SqlStatement[] = [],
+  ): Promise<void> {
+    if (recorded.length === 0) return;
+    const rows = recorded.map((event) => ({ event, payload: JSON.stringify(event) }));
+    const events: SqlStatement = {
+      sql: `INSERT INTO event_store (event_id, aggregate_type, aggregate_id, workspace_id, sequence, type, event)
+            VALUES ${rows.map((_, i) => `(${[1, 2, 3, 4, 5, 6, 7].map((c) => `$${7 * i + c}`).join(', ')})`).join(', ')}`,
+      params: rows.flatMap(({ event, payload }) => [
+        event.id,
+        request.aggregateType,
+        event.subject,
+        event.workspaceid,
+        event.sequence,
+        event.type,
+        payload,
+      ]),
+    };
+    const outbox = this.outbox.insertStatement(
+      rows.map(({ event, payload }) => ({
+        eventId: event.id,
+        topic: request.topic,
+        messageKey: request.partitionKey ?? event.subject,
+        payload,
+      })),
+    );
+    // Rows of one INSERT go in in order, so the gapless trigger sees each one's predecessor.
+    const { sql, params } = asOneStatement([events, outbox, ...also]);
     try {
-      for (const event of recorded) {
-        const payload = JSON.stringify(event);
-        await manager.query(
-          `INSERT INTO event_store (event_id, aggregate_type, aggregate_id, workspace_id, sequence, type, event)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-          [
-            event.id,
-            request.aggregateType,
-            event.subject,
-            event.workspaceid,
-            event.sequence,
-            event.type,
-            payload,
-          ],
-        );
-        await this.outbox.add(manager, {
-          eventId: event.id,
-          topic: request.topic,
-          messageKey: request.partitionKey ?? event.subject,
-          payload,
-        });
-      }
+      await manager.query(sql, params);
     } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+      const { code, constraint } = error as { code?: string; constraint?: string };
+      if (code === UNIQUE_VIOLATION && constraint === SEQUENCE_CONSTRAINT) {
         throw EventStoreError.concurrencyConflict(request.aggregateId);
       }
       throw error;
     }
-    return recorded;
   }
 
   /** An aggregate's events in sequence order. */

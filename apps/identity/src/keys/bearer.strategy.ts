@@ -6,20 +6,19 @@ import { hashKey, parseKey } from '@keyway/key-material';
 import { scopesWithinRole } from '../auth/authorize';
 import { type Principal } from '../auth/principal';
 import { Clock } from '../clock';
-import { MembersRepository } from '../members/members.repository';
 import { PEPPER } from '../pepper';
 import { KeysRepository } from './keys.repository';
 
 /**
  * `Authorization: Bearer <key>` with a Keyway key: shape and checksum first (no I/O), then the
- * key's HMAC against the read model. A revoked, expired or unknown key is simply not a principal.
- * A member's key is capped by the member's current role (`auth/authorize.ts`).
+ * key's HMAC against the read model, with its member's current role, in one query. A revoked,
+ * expired or unknown key is simply not a principal. A member's key is capped by the member's
+ * current role (`auth/authorize.ts`).
  */
 @Injectable()
 export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
   constructor(
     private readonly keys: KeysRepository,
-    private readonly members: MembersRepository,
     @Inject(PEPPER) private readonly pepper: string,
     private readonly clock: Clock,
   ) {
@@ -48,7 +47,7 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
       };
     }
     // A member's key never does more than the member's role allows now; a removed member's none.
-    const role = await this.members.findActiveRole(key.workspaceId, key.ownerId);
+    const role = key.ownerRole;
     if (role === null) return false;
     return {
       keyId: key.id,

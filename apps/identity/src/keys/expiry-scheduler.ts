@@ -10,15 +10,17 @@ import { IDENTITY_CONFIG, type IdentityConfig } from '../config';
 import { EventStoreError, EventStoreErrorCode } from '../event-store/event-store.errors';
 import { IdempotencyRepository } from '../idempotency/idempotency.repository';
 import { KeyAggregate } from './key-aggregate';
+import { type KeyCommand } from './key.decide';
 import { KeysRepository } from './keys.repository';
 
 const BATCH = 200;
 const HOUSEKEEPING_EVERY_MS = 60_000;
 
 /**
- * Emits `key.expired` when a key's time has passed, exactly once even with several replicas:
- * the expire decision is a no-op on a key no longer active, and of two replicas appending the
- * same next sequence one gets a conflict and moves on. Also forgets old idempotency records.
+ * Emits `key.expired` when a key's time has passed, and `key.expiring` the configured lead time
+ * before a secret stops, exactly once even with several replicas: the decisions are no-ops on a
+ * key no longer active or already announced, and of two replicas appending the same next sequence
+ * one gets a conflict and moves on. Also forgets old idempotency records.
  */
 @Injectable()
 export class ExpiryScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -52,23 +54,42 @@ export class ExpiryScheduler implements OnApplicationBootstrap, BeforeApplicatio
     clearTimeout(this.timer);
   }
 
-  /** Expires every key due now; returns how many this replica expired. */
+  /** Expires every key due now and announces those expiring soon; returns how many events. */
   async runOnce(): Promise<number> {
     const now = this.clock.now();
     if (now.getTime() - this.lastHousekeeping > HOUSEKEEPING_EVERY_MS) {
       this.lastHousekeeping = now.getTime();
       await this.idempotency.deleteExpired();
     }
-    let expired = 0;
-    for (const key of await this.keys.findDueForExpiry(now, BATCH)) {
+    const expired = await this.runOn(await this.keys.findDueForExpiry(now, BATCH), {
+      kind: 'expire',
+    });
+    if (expired > 0) this.logger.log(`expired ${expired} key(s)`);
+    const leadTimeMs = this.config.expiry.expiringLeadTimeMs;
+    if (leadTimeMs === null) return expired;
+    const announced = await this.runOn(await this.keys.findDueForExpiring(now, leadTimeMs, BATCH), {
+      kind: 'announceExpiring',
+      leadTimeMs,
+    });
+    if (announced > 0) this.logger.log(`announced ${announced} secret(s) expiring`);
+    return expired + announced;
+  }
+
+  /** `command` on each key; returns how many events this replica recorded. */
+  private async runOn(
+    keys: readonly { id: string; workspaceId: string }[],
+    command: KeyCommand,
+  ): Promise<number> {
+    let recorded = 0;
+    for (const key of keys) {
       try {
-        const { recorded } = await this.aggregate.execute({
+        const executed = await this.aggregate.execute({
           workspaceId: key.workspaceId,
           keyId: key.id,
-          command: { kind: 'expire' },
+          command,
           context: { actor: 'system' },
         });
-        expired += recorded.length;
+        recorded += executed.recorded.length;
       } catch (error) {
         const anotherReplicaWon =
           error instanceof EventStoreError &&
@@ -76,7 +97,6 @@ export class ExpiryScheduler implements OnApplicationBootstrap, BeforeApplicatio
         if (!anotherReplicaWon) throw error;
       }
     }
-    if (expired > 0) this.logger.log(`expired ${expired} key(s)`);
-    return expired;
+    return recorded;
   }
 }

@@ -56,6 +56,7 @@ export class KeyAggregate {
           return keyDecider.decide(command(key), key, now);
         },
         project: (manager, event) => this.projector.apply(manager, event),
+        readModel: (key) => this.projector.statementsFor(key),
         context,
       },
       tx,

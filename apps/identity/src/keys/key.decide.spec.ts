@@ -228,6 +228,122 @@ describe('key decisions (given / when / then)', () => {
     });
   });
 
+  describe('announceExpiring', () => {
+    const DAY = 24 * HOUR;
+    const announce = (leadTimeMs = 7 * DAY): KeyCommand => ({
+      kind: 'announceExpiring',
+      leadTimeMs,
+    });
+    const expiring = (secret: 'current' | 'previous', expiresAt: Date) => ({
+      type: KEY_EVENT_TYPES.expiring,
+      data: { secret, expiresAt: expiresAt.toISOString() },
+    });
+    const in30Days = issued({ expiresAt: later(30 * DAY).toISOString() });
+
+    it('given a key expiring in 30 days, when asked, then nothing before the lead time and one event from it on', () => {
+      const key = given([in30Days]);
+      expect(key.when(announce(), later(23 * DAY - 1))).toEqual([]);
+      expect(key.when(announce(), later(23 * DAY))).toEqual([expiring('current', later(30 * DAY))]);
+      expect(key.when(announce(), later(30 * DAY - 1))).toEqual([
+        expiring('current', later(30 * DAY)),
+      ]);
+    });
+
+    it('given an announced expiry, when asked again, then nothing; the state remembers what was announced', () => {
+      const key = given([in30Days, [announce(), later(24 * DAY)]]);
+      expect(key.events.map((event) => event.type).at(-1)).toBe(KEY_EVENT_TYPES.expiring);
+      expect(key.state).toMatchObject({
+        status: 'active',
+        version: 2,
+        expiringNotifiedFor: later(30 * DAY).toISOString(),
+      });
+      expect(key.when(announce(), later(25 * DAY))).toEqual([]);
+    });
+
+    it('given an announced expiry moved later, when asked, then announced again once the new one is near', () => {
+      const key = given([
+        in30Days,
+        [announce(), later(24 * DAY)],
+        [
+          { kind: 'update', changes: { expiresAt: later(60 * DAY).toISOString() } },
+          later(25 * DAY),
+        ],
+      ]);
+      expect(key.when(announce(), later(26 * DAY))).toEqual([]);
+      expect(key.when(announce(), later(53 * DAY))).toEqual([expiring('current', later(60 * DAY))]);
+    });
+
+    it('given an expiry set with less than the lead time left, when asked, then announced at once', () => {
+      // A 1-day key with a 7-day lead time: warned now rather than never.
+      const key = given([issued({ expiresAt: later(DAY).toISOString() })]);
+      expect(key.when(announce(), t0)).toEqual([expiring('current', later(DAY))]);
+    });
+
+    it('given a key past its expiry, expired, revoked, without expiry or no lead time, when asked, then nothing', () => {
+      const inHour = issued({ expiresAt: later(HOUR).toISOString() });
+      expect(given([inHour]).when(announce(), later(HOUR))).toEqual([]);
+      expect(given([inHour, [{ kind: 'expire' }, later(HOUR)]]).when(announce(), t0)).toEqual([]);
+      expect(given([inHour, [{ kind: 'revoke', reason: null }, t0]]).when(announce())).toEqual([]);
+      expect(given([issued()]).when(announce(), later(1000 * DAY))).toEqual([]);
+      expect(given([inHour]).when(announce(0))).toEqual([]);
+      expect(given([]).when(announce())).toEqual([]);
+    });
+
+    it("given a rotation's grace period, when asked, then the previous secret is announced once per rotation", () => {
+      const rotated = given([issued(), [rotate('b'.repeat(64), DAY), t0]]);
+      expect(rotated.when(announce(HOUR), t0)).toEqual([]);
+      expect(rotated.when(announce(), t0)).toEqual([expiring('previous', later(DAY))]);
+      const announced = given([
+        issued(),
+        [rotate('b'.repeat(64), DAY), t0],
+        [announce(), later(HOUR)],
+      ]);
+      expect(announced.state?.previousExpiringNotifiedFor).toBe(later(DAY).toISOString());
+      expect(announced.when(announce(), later(2 * HOUR))).toEqual([]);
+      expect(announced.when(announce(), later(DAY))).toEqual([]); // the grace is over
+
+      const again = given([
+        issued(),
+        [rotate('b'.repeat(64), DAY), t0],
+        [announce(), later(HOUR)],
+        [rotate('c'.repeat(64), DAY), later(2 * HOUR)],
+      ]);
+      expect(again.state?.previousExpiringNotifiedFor).toBeNull();
+      expect(again.when(announce(), later(3 * HOUR))).toEqual([
+        expiring('previous', later(DAY + 2 * HOUR)),
+      ]);
+    });
+
+    it('given a rotation without grace, when asked, then nothing for the previous secret', () => {
+      expect(given([issued(), [rotate('b'.repeat(64), 0), t0]]).when(announce())).toEqual([]);
+    });
+
+    it("given a grace period ending with the key, when asked, then only the key's own expiry", () => {
+      const key = given([
+        issued({ expiresAt: later(HOUR).toISOString() }),
+        [rotate('b'.repeat(64), DAY), t0],
+      ]);
+      expect(key.state?.previousKeyExpiresAt).toBe(later(HOUR).toISOString());
+      expect(key.when(announce())).toEqual([expiring('current', later(HOUR))]);
+    });
+
+    it('given both secrets ending within the lead time, when asked, then both, the current first', () => {
+      const key = given([
+        issued({ expiresAt: later(3 * DAY).toISOString() }),
+        [rotate('b'.repeat(64), DAY), t0],
+      ]);
+      expect(key.when(announce())).toEqual([
+        expiring('current', later(3 * DAY)),
+        expiring('previous', later(DAY)),
+      ]);
+      expect(key.then(announce())).toMatchObject({
+        version: 4,
+        expiringNotifiedFor: later(3 * DAY).toISOString(),
+        previousExpiringNotifiedFor: later(DAY).toISOString(),
+      });
+    });
+  });
+
   describe('delete', () => {
     it('given a key, when deleted, then deleted; and then it is gone for every command', () => {
       const history = given([issued(), [{ kind: 'delete' }, t0]]);

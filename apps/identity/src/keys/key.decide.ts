@@ -4,6 +4,7 @@ import {
   type KeyDeletedV1,
   type KeyEvent,
   type KeyExpiredV1,
+  type KeyExpiringV1,
   type KeyIssuedV1,
   type KeyRevokedV1,
   type KeyRotatedV1,
@@ -24,6 +25,7 @@ export type KeyCommand =
   | { kind: 'rotate'; keyHash: string; start: string; last4: string; gracePeriodMs: number }
   | { kind: 'revoke'; reason: string | null }
   | { kind: 'expire' }
+  | { kind: 'announceExpiring'; leadTimeMs: number }
   | { kind: 'delete' };
 
 export type IssueKeyCommand = Extract<KeyCommand, { kind: 'issue' }>;
@@ -55,6 +57,46 @@ function requireActive(state: KeyState | null, action: string, now: Date): KeySt
     );
   }
   return key;
+}
+
+/**
+ * Whether a secret ending at `expiresAt` is to be announced at `now`: it ends in the future, no
+ * more than `leadTimeMs` from now, and this end (by instant) was not announced yet. An end set
+ * with less than the lead time left is announced at once: no expiry goes unannounced.
+ */
+function isExpiringUnannounced(
+  expiresAt: string | null,
+  announced: string | null,
+  now: Date,
+  leadTimeMs: number,
+): expiresAt is string {
+  if (expiresAt === null) return false;
+  const at = Date.parse(expiresAt);
+  if (announced !== null && Date.parse(announced) === at) return false;
+  return at > now.getTime() && at - leadTimeMs <= now.getTime();
+}
+
+/**
+ * The `key.expiring` events due on an active key at `now`: its own expiry, and the end of a
+ * rotation's grace period unless that is not before the key's own expiry (then the key's
+ * announcement covers it). The `keys` read model's `findDueForExpiring` selects the same keys.
+ */
+function expiringEvents(key: KeyState, now: Date, leadTimeMs: number): NewKeyEvent[] {
+  const due: KeyExpiringV1['data'][] = [];
+  if (isExpiringUnannounced(key.expiresAt, key.expiringNotifiedFor, now, leadTimeMs)) {
+    due.push({ secret: 'current', expiresAt: key.expiresAt });
+  }
+  const previous = key.previousKeyExpiresAt;
+  const beforeKeyEnds =
+    previous !== null &&
+    (key.expiresAt === null || Date.parse(previous) < Date.parse(key.expiresAt));
+  if (
+    beforeKeyEnds &&
+    isExpiringUnannounced(previous, key.previousExpiringNotifiedFor, now, leadTimeMs)
+  ) {
+    due.push({ secret: 'previous', expiresAt: previous });
+  }
+  return due.map((data) => ({ type: KEY_EVENT_TYPES.expiring, data }));
 }
 
 /**
@@ -116,6 +158,11 @@ export function decideKey(command: KeyCommand, state: KeyState | null, now: Date
       const data: KeyExpiredV1['data'] = { expiredAt: state.expiresAt };
       return [{ type: KEY_EVENT_TYPES.expired, data }];
     }
+    case 'announceExpiring': {
+      // Only the scheduler announces; an active key's each secret end once, whoever asks again.
+      if (state === null || state.status !== 'active' || command.leadTimeMs <= 0) return [];
+      return expiringEvents(state, now, command.leadTimeMs);
+    }
     case 'delete': {
       requireKey(state);
       const data: KeyDeletedV1['data'] = { deletedAt: at };
@@ -135,6 +182,8 @@ export function evolveKey(state: KeyState | null, event: NewKeyEvent): KeyState 
       previousKeyExpiresAt: null,
       revokedAt: null,
       revokeReason: null,
+      expiringNotifiedFor: null,
+      previousExpiringNotifiedFor: null,
       version: 1,
     };
   }
@@ -151,6 +200,7 @@ export function evolveKey(state: KeyState | null, event: NewKeyEvent): KeyState 
         last4: event.data.last4,
         previousKeyHash: event.data.previousKeyHash,
         previousKeyExpiresAt: event.data.previousKeyExpiresAt,
+        previousExpiringNotifiedFor: null,
         lastRotatedAt: event.data.rotatedAt,
       };
     case KEY_EVENT_TYPES.revoked:
@@ -165,7 +215,9 @@ export function evolveKey(state: KeyState | null, event: NewKeyEvent): KeyState 
     case KEY_EVENT_TYPES.deleted:
       return { ...next, status: 'deleted' };
     case KEY_EVENT_TYPES.expiring:
-      return next;
+      return event.data.secret === 'current'
+        ? { ...next, expiringNotifiedFor: event.data.expiresAt }
+        : { ...next, previousExpiringNotifiedFor: event.data.expiresAt };
   }
 }
 

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
-import { type RecordedEvent } from '../event-store/event-store';
+import { type RecordedEvent, type SqlStatement } from '../event-store/event-store';
 import { evolveKey, isKeyEvent } from './key.decide';
+import { type KeyState } from './key.state';
 import { KeysRepository } from './keys.repository';
 
 /**
@@ -20,5 +21,18 @@ export class KeyProjector {
     if (key === null) return;
     if (key.status === 'deleted') await this.keys.delete(tx, key.keyId);
     else await this.keys.save(tx, key);
+  }
+
+  /**
+   * The row writes for a key's state after a command (folded from its events, as `apply` would
+   * leave the row), for the event store to send with the events: no read of the row.
+   */
+  statementsFor(key: KeyState | null): SqlStatement[] {
+    if (key === null) return [];
+    return [
+      key.status === 'deleted'
+        ? this.keys.deleteStatement(key.keyId)
+        : this.keys.saveStatement(key),
+    ];
   }
 }

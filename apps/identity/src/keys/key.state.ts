@@ -13,6 +13,10 @@ export interface KeyState extends IssuedData {
   previousKeyExpiresAt: string | null;
   revokedAt: string | null;
   revokeReason: string | null;
+  /** The `expiresAt` last announced by `key.expiring` (`secret: "current"`); null if none. */
+  expiringNotifiedFor: string | null;
+  /** The `previousKeyExpiresAt` announced for the current previous secret; null if none. */
+  previousExpiringNotifiedFor: string | null;
   version: number;
 }
 

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
-import { type KeyEnvironment } from '@keyway/contracts';
+import { type KeyEnvironment, type MemberRole } from '@keyway/contracts';
+import { type SqlStatement } from '../event-store/event-store';
 import { type KeyState } from './key.state';
 
 /** What authenticating a caller needs of its key. */
@@ -11,6 +12,8 @@ export interface KeyCredentials {
   environment: KeyEnvironment;
   scopes: string[];
   ownerId: string | null;
+  /** The owning member's current role; null when the owner is not an active member (or none). */
+  ownerRole: MemberRole | null;
 }
 
 export interface KeyListFilter {
@@ -30,12 +33,19 @@ export interface KeyListFilter {
 export class KeysRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** The active, unexpired key whose secret (or previous secret, in its grace period) has `hash`. */
+  /**
+   * The active, unexpired key whose secret (or previous secret, in its grace period) has `hash`,
+   * with its owning member's current role: both read in one round trip on every authenticated
+   * request, never cached, so a revoke or a demotion counts at once. (The one query that reads
+   * `members` outside `MembersRepository`: authentication is the hot path of every call.)
+   */
   async findActiveByHash(hash: string, now: Date): Promise<KeyCredentials | null> {
     const [row] = (await this.dataSource.query(
-      `SELECT id, workspace_id, environment, scopes, owner_id FROM keys
-        WHERE status = 'active' AND (expires_at IS NULL OR expires_at > $2)
-          AND (key_hash = $1 OR (previous_key_hash = $1 AND previous_key_expires_at > $2))`,
+      `SELECT k.id, k.workspace_id, k.environment, k.scopes, k.owner_id, m.role AS owner_role FROM keys k
+         LEFT JOIN members m
+           ON m.id = k.owner_id AND m.workspace_id = k.workspace_id AND m.status = 'active'
+        WHERE k.status = 'active' AND (k.expires_at IS NULL OR k.expires_at > $2)
+          AND (k.key_hash = $1 OR (k.previous_key_hash = $1 AND k.previous_key_expires_at > $2))`,
       [hash, now],
     )) as {
       id: string;
@@ -43,6 +53,7 @@ export class KeysRepository {
       environment: KeyEnvironment;
       scopes: string[];
       owner_id: string | null;
+      owner_role: MemberRole | null;
     }[];
     if (row === undefined) return null;
     return {
@@ -51,6 +62,7 @@ export class KeysRepository {
       environment: row.environment,
       scopes: row.scopes,
       ownerId: row.owner_id,
+      ownerRole: row.owner_role,
     };
   }
 
@@ -60,6 +72,33 @@ export class KeysRepository {
       `SELECT id, workspace_id FROM keys WHERE status = 'active' AND expires_at <= $1
         ORDER BY expires_at LIMIT $2`,
       [now, limit],
+    )) as { id: string; workspace_id: string }[];
+    return rows.map((row) => ({ id: row.id, workspaceId: row.workspace_id }));
+  }
+
+  /**
+   * Active keys with a secret ending within `leadTimeMs` of now whose end is not announced yet
+   * (`key.expiring`): the same rule as the decision, over the partial indexes of migration
+   * 1732320000003.
+   */
+  async findDueForExpiring(
+    now: Date,
+    leadTimeMs: number,
+    limit: number,
+  ): Promise<{ id: string; workspaceId: string }[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT id, workspace_id FROM keys
+        WHERE status = 'active' AND expires_at IS NOT NULL
+          AND expires_at IS DISTINCT FROM expiring_notified_for
+          AND expires_at > $1 AND expires_at <= $2
+       UNION
+       SELECT id, workspace_id FROM keys
+        WHERE status = 'active' AND previous_key_expires_at IS NOT NULL
+          AND previous_key_expires_at IS DISTINCT FROM previous_expiring_notified_for
+          AND previous_key_expires_at > $1 AND previous_key_expires_at <= $2
+          AND (expires_at IS NULL OR previous_key_expires_at < expires_at)
+       LIMIT $3`,
+      [now, new Date(now.getTime() + leadTimeMs), limit],
     )) as { id: string; workspace_id: string }[];
     return rows.map((row) => ({ id: row.id, workspaceId: row.workspace_id }));
   }
@@ -118,16 +157,25 @@ export class KeysRepository {
   }
 
   async save(tx: EntityManager, key: KeyState): Promise<void> {
-    await tx.query(
-      `INSERT INTO keys (id, workspace_id, key_hash, previous_key_hash, previous_key_expires_at, environment,
-                         status, scopes, owner_id, expires_at, created_at, version, resource)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+    const { sql, params } = this.saveStatement(key);
+    await tx.query(sql, params);
+  }
+
+  /** The upsert of `key`'s row, for the event store to send with the key's events. */
+  saveStatement(key: KeyState): SqlStatement {
+    return {
+      sql: `INSERT INTO keys (id, workspace_id, key_hash, previous_key_hash, previous_key_expires_at, environment,
+                         status, scopes, owner_id, expires_at, created_at, version, resource,
+                         expiring_notified_for, previous_expiring_notified_for)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
        ON CONFLICT (id) DO UPDATE SET key_hash = EXCLUDED.key_hash,
          previous_key_hash = EXCLUDED.previous_key_hash,
          previous_key_expires_at = EXCLUDED.previous_key_expires_at, status = EXCLUDED.status,
          scopes = EXCLUDED.scopes, owner_id = EXCLUDED.owner_id, expires_at = EXCLUDED.expires_at,
-         version = EXCLUDED.version, resource = EXCLUDED.resource`,
-      [
+         version = EXCLUDED.version, resource = EXCLUDED.resource,
+         expiring_notified_for = EXCLUDED.expiring_notified_for,
+         previous_expiring_notified_for = EXCLUDED.previous_expiring_notified_for`,
+      params: [
         key.keyId,
         key.workspaceId,
         key.keyHash,
@@ -141,12 +189,19 @@ export class KeysRepository {
         key.createdAt,
         key.version,
         JSON.stringify(key),
+        key.expiringNotifiedFor,
+        key.previousExpiringNotifiedFor,
       ],
-    );
+    };
   }
 
   async delete(tx: EntityManager, keyId: string): Promise<void> {
-    await tx.query('DELETE FROM keys WHERE id = $1', [keyId]);
+    const { sql, params } = this.deleteStatement(keyId);
+    await tx.query(sql, params);
+  }
+
+  deleteStatement(keyId: string): SqlStatement {
+    return { sql: 'DELETE FROM keys WHERE id = $1', params: [keyId] };
   }
 
   /** Empties the table for a rebuild; writers wait until the rebuild commits. */

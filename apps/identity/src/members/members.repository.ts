@@ -12,15 +12,6 @@ import { type MemberState } from './member.decide';
 export class MembersRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** The member's current role if it is an active member of the workspace, else null. */
-  async findActiveRole(workspaceId: string, memberId: string): Promise<MemberRole | null> {
-    const [row] = (await this.dataSource.query(
-      `SELECT role FROM members WHERE id = $1 AND workspace_id = $2 AND status = 'active'`,
-      [memberId, workspaceId],
-    )) as { role: MemberRole }[];
-    return row?.role ?? null;
-  }
-
   /**
    * The active member's role (null if not active), locking its row (FOR SHARE) until `tx`
    * commits: a concurrent removal or role change waits, then sees (and revokes or caps) the key

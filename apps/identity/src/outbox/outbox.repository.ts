@@ -28,10 +28,28 @@ export class OutboxRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async add(tx: EntityManager, entry: OutboxEntry): Promise<void> {
-    await tx.query(
-      `INSERT INTO outbox (event_id, topic, message_key, payload) VALUES ($1, $2, $3, $4)`,
-      [entry.eventId, entry.topic, entry.messageKey, entry.payload],
+    const { sql, params } = this.insertStatement([entry]);
+    await tx.query(sql, params);
+  }
+
+  /**
+   * The INSERT of `entries`, in order, as a statement (`$1`…) for the event store to send with
+   * the events themselves, in one round trip.
+   */
+  insertStatement(entries: readonly OutboxEntry[]): { sql: string; params: unknown[] } {
+    const params = entries.flatMap((entry) => [
+      entry.eventId,
+      entry.topic,
+      entry.messageKey,
+      entry.payload,
+    ]);
+    const rows = entries.map(
+      (_, i) => `($${4 * i + 1}, $${4 * i + 2}, $${4 * i + 3}, $${4 * i + 4})`,
     );
+    return {
+      sql: `INSERT INTO outbox (event_id, topic, message_key, payload) VALUES ${rows.join(', ')}`,
+      params,
+    };
   }
 
   /** Makes this transaction the publishing relay; false when another relay is publishing. */
