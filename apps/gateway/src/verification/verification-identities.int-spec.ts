@@ -319,9 +319,13 @@ describe.each([
 });
 
 describe('a known key of an identity costs one EVALSHA', () => {
-  const redis = new Redis(process.env['REDIS_URL'] ?? '', { enableAutoPipelining: true });
-  const gw = verificationOn(redis, GENEROUS);
-  afterAll(() => redis.disconnect());
+  let redis: Redis;
+  let gw: ReturnType<typeof verificationOn>;
+  beforeAll(() => {
+    redis = new Redis(process.env['REDIS_URL'] ?? '', { enableAutoPipelining: true });
+    gw = verificationOn(redis, GENEROUS);
+  });
+  afterAll(() => redis?.disconnect());
 
   it('sends exactly one command per check, the script', async () => {
     const owner = identityEvents();
