@@ -172,9 +172,13 @@ describe.each([
     await gw.applyWorkspace(owner.created({ createdAt: at('2026-01-01T00:00:00Z') }));
     expect((await gw.verify(key.secret, { scopes: ['orders:read'] })).code).toBe('VALID');
 
-    // A free-form owner that is no identity: never valid.
+    // A free-form owner that is no identity: never valid, whether named at issue or later.
     const stray = await gw.issue({ ownerId: 'legacy-owner-without-identity' });
     expect((await gw.verify(stray.secret)).code).toBe('NOT_FOUND');
+    const moved = await gw.issue({ ownerId: null });
+    expect((await gw.verify(moved.secret)).code).toBe('VALID');
+    await gw.apply(moved.events.updated(2, { ownerId: 'legacy-owner-without-identity' }));
+    expect((await gw.verify(moved.secret)).code).toBe('NOT_FOUND');
 
     // Deleted then recreated: a key of the new life seen before the new life is NOT_FOUND (not
     // REVOKED for good), then valid; a key of the old life seen only now is REVOKED.

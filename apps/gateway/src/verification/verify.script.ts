@@ -62,8 +62,14 @@ if presented ~= '' and presented ~= r[2] then
   if now >= tonumber(r[4]) then return answer('EXPIRED') end
 end
 -- The key's identity, as this slot knows it: unknown (not projected yet, or an owner that is no
--- identity) fails closed, as an unknown key does.
-if shared and (not ir[1] or ir[4] ~= r[7] or ir[5] ~= r[8]) then return { 'NOT_FOUND', now } end
+-- identity) fails closed, as an unknown key does. So does a key under its own id whose owner is
+-- neither a member nor none (moved to an external owner after issue, before identities existed):
+-- no identity caps it here.
+if shared then
+  if not ir[1] or ir[4] ~= r[7] or ir[5] ~= r[8] then return { 'NOT_FOUND', now } end
+elseif r[8] and r[8] ~= '' and string.sub(r[8], 1, 4) ~= 'mem_' then
+  return { 'NOT_FOUND', now }
+end
 if status == 'revoked' or r[9] == 'removed' then return answer('REVOKED') end
 if shared then
   local created = tonumber(r[17] or '0') or 0
