@@ -6,6 +6,7 @@ import {
   type RateLimit,
 } from '@keyway/contracts';
 import { encodeCidrs } from '../record/address-range';
+import { identityTag } from '../record/redis-keys';
 
 type Status = 'active' | 'expired' | 'revoked' | 'deleted';
 type KeyFields = {
@@ -28,6 +29,11 @@ export interface KeyRecordChange {
   readonly hashes: ReadonlyArray<{ readonly hash: string; readonly expiresAtMs?: number }>;
   /** The member now owning the key, whose role caps it. */
   readonly memberOwner: string | null;
+  /**
+   * Where the key lives (`KeyLocation.tag`): known from `issued` only (the owning identity's tag,
+   * or null for the key's own id); `undefined` for later events, whose location is looked up.
+   */
+  readonly tag?: string | null;
 }
 
 /**
@@ -49,12 +55,25 @@ export function keyRecordChange(event: KeyEvent): KeyRecordChange {
     case KEY_EVENT_TYPES.issued: {
       const { keyHash, environment, workspaceId, ...rest } = event.data;
       const changed = withFields(base, rest);
+      // A key owned by anyone but a member is owned by an identity (its external id): it lives
+      // under the identity's tag and is judged against it. Ownership by an identity is fixed.
+      const owner = event.data.ownerId;
+      const tag = owner && !owner.startsWith('mem_') ? identityTag(workspaceId, owner) : null;
+      const created: Array<readonly [string, string]> =
+        tag === null ? [] : [['crt', String(Date.parse(event.data.createdAt))]];
       return {
         ...changed,
         kind: 'issued',
         status: 'active',
-        fields: [['ws', workspaceId], ['env', environment], ['h', keyHash], ...changed.fields],
+        fields: [
+          ['ws', workspaceId],
+          ['env', environment],
+          ['h', keyHash],
+          ...created,
+          ...changed.fields,
+        ],
         hashes: [{ hash: keyHash }],
+        tag,
       };
     }
     case KEY_EVENT_TYPES.updated:

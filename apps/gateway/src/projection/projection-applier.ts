@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { type IdentityRecordChange } from './identity-record-change';
 import { type KeyRecordChange } from './key-record-change';
 import { decodeMessage } from './projection-events';
 import { type MemberChange, ProjectionStore } from './projection.store';
@@ -13,6 +14,7 @@ export interface AppliedBatch {
   /** Keys issued by this batch (what a rebuild counts). */
   readonly keysIssued: number;
   readonly membersChanged: number;
+  readonly identitiesChanged: number;
   /** Messages that can never be applied, to park on the dead-letter topic. */
   readonly poison: ReadonlyArray<{ readonly message: RawMessage; readonly reason: string }>;
 }
@@ -30,11 +32,14 @@ export class ProjectionApplier {
   async apply(topic: string, messages: readonly RawMessage[]): Promise<AppliedBatch> {
     const keyChanges: Array<{ message: RawMessage; change: KeyRecordChange }> = [];
     const memberChanges: MemberChange[] = [];
+    const identityChanges: Array<{ message: RawMessage; change: IdentityRecordChange }> = [];
     const poison: Array<{ message: RawMessage; reason: string }> = [];
     for (const message of messages) {
       const decoded = decodeMessage(topic, message.value);
       if (decoded.kind === 'key') keyChanges.push({ message, change: decoded.change });
       else if (decoded.kind === 'member') memberChanges.push(decoded.change);
+      else if (decoded.kind === 'identity')
+        identityChanges.push({ message, change: decoded.change });
       else if (decoded.kind === 'poison') poison.push({ message, reason: decoded.reason });
     }
     const outcomes = await this.store.applyKeyChanges(keyChanges.map(({ change }) => change));
@@ -56,6 +61,21 @@ export class ProjectionApplier {
       }
     });
     const membersChanged = await this.store.applyMemberChanges(memberChanges);
-    return { keysChanged, keysIssued, membersChanged, poison };
+    const identityOutcomes = await this.store.applyIdentityChanges(
+      identityChanges.map(({ change }) => change),
+    );
+    let identitiesChanged = 0;
+    identityOutcomes.forEach((outcome, index) => {
+      const entry = identityChanges[index];
+      if (!entry) return;
+      if (outcome === 'applied' || outcome === 'gap') identitiesChanged++;
+      if (outcome === 'missing') {
+        poison.push({
+          message: entry.message,
+          reason: `${entry.change.kind} for ${entry.change.identityId} before its identity.created`,
+        });
+      }
+    });
+    return { keysChanged, keysIssued, membersChanged, identitiesChanged, poison };
   }
 }

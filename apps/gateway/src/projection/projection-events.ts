@@ -6,6 +6,7 @@ import {
   parseWorkspaceEvent,
   type WorkspaceEvent,
 } from '@keyway/contracts';
+import { identityRecordChange, type IdentityRecordChange } from './identity-record-change';
 import { keyRecordChange, type KeyRecordChange } from './key-record-change';
 import { type MemberChange } from './projection.store';
 
@@ -13,6 +14,7 @@ import { type MemberChange } from './projection.store';
 export type DecodedMessage =
   | { readonly kind: 'key'; readonly change: KeyRecordChange }
   | { readonly kind: 'member'; readonly change: MemberChange }
+  | { readonly kind: 'identity'; readonly change: IdentityRecordChange }
   | { readonly kind: 'ignored' }
   | { readonly kind: 'poison'; readonly reason: string };
 
@@ -37,12 +39,13 @@ function memberChange(event: WorkspaceEvent): DecodedMessage {
       return { kind: 'member', change: { ...base, role: event.data.role } };
     case WORKSPACE_EVENT_TYPES.memberRemoved:
       return { kind: 'member', change: { ...base, role: 'removed' } };
-    case WORKSPACE_EVENT_TYPES.workspaceCreated:
-    case WORKSPACE_EVENT_TYPES.workspaceUpdated:
-    case WORKSPACE_EVENT_TYPES.workspaceUpdatedV2:
     case WORKSPACE_EVENT_TYPES.identityCreated:
     case WORKSPACE_EVENT_TYPES.identityUpdated:
     case WORKSPACE_EVENT_TYPES.identityDeleted:
+      return { kind: 'identity', change: identityRecordChange(event) };
+    case WORKSPACE_EVENT_TYPES.workspaceCreated:
+    case WORKSPACE_EVENT_TYPES.workspaceUpdated:
+    case WORKSPACE_EVENT_TYPES.workspaceUpdatedV2:
       return { kind: 'ignored' };
   }
 }

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { type Cluster, Redis } from 'ioredis';
 import { type MemberRole } from '@keyway/contracts';
-import { redisKeys } from '../record/redis-keys';
+import { encodeLocation, redisKeys } from '../record/redis-keys';
+import { APPLY_IDENTITY_LUA, type IdentityApplyOutcome } from './apply-identity.script';
 import { APPLY_KEY_EVENT_LUA, type ApplyOutcome } from './apply-key-event.script';
 import { APPLY_MEMBER_LUA, APPLY_OWNER_CAP_LUA } from './apply-member.script';
+import { type IdentityRecordChange } from './identity-record-change';
 import { type KeyRecordChange } from './key-record-change';
 
 export interface MemberChange {
@@ -16,6 +18,7 @@ type ScriptClient = (Redis | Cluster) & {
   keywayApplyKeyEvent(key: string, ...args: string[]): Promise<[ApplyOutcome, string, string]>;
   keywayApplyMember(key: string, sequence: string, role: string): Promise<number>;
   keywayApplyOwnerCap(key: string, member: string, role: string, seq: string): Promise<number>;
+  keywayApplyIdentity(key: string, ...args: string[]): Promise<[IdentityApplyOutcome, string]>;
 };
 
 /** Registers the projection's scripts on a connection (EVALSHA, loaded again after NOSCRIPT). */
@@ -25,13 +28,14 @@ export function withProjectionScripts(redis: Redis | Cluster): ScriptClient {
     redis.defineCommand('keywayApplyKeyEvent', { numberOfKeys: 1, lua: APPLY_KEY_EVENT_LUA });
     redis.defineCommand('keywayApplyMember', { numberOfKeys: 1, lua: APPLY_MEMBER_LUA });
     redis.defineCommand('keywayApplyOwnerCap', { numberOfKeys: 1, lua: APPLY_OWNER_CAP_LUA });
+    redis.defineCommand('keywayApplyIdentity', { numberOfKeys: 1, lua: APPLY_IDENTITY_LUA });
   }
   return client;
 }
 
 /**
- * The gateway's projection in Redis: key records, the hash index, members and their keys, and
- * how far each partition has been applied. Commands of a batch are issued together (ioredis
+ * The gateway's projection in Redis: key records, the hash index, members and their keys,
+ * identities, and how far each partition has been applied. Commands of a batch are issued together (ioredis
  * auto-pipelining, per node on a Cluster) and each event is applied by one atomic script.
  */
 @Injectable()
@@ -46,8 +50,13 @@ export class ProjectionStore {
     return new ProjectionStore(redis as Redis);
   }
 
-  /** Applies key changes in order (per key) and returns each one's outcome. */
+  /**
+   * Applies key changes in order (per key) and returns each one's outcome. A key owned by an
+   * identity lives under the identity's tag: its `issued` says so, and records it (`keyTag`)
+   * before the record is written, so its later events find the record.
+   */
   async applyKeyChanges(changes: readonly KeyRecordChange[]): Promise<ApplyOutcome[]> {
+    const tags = await this.keyTags(changes);
     const results = await Promise.all(
       changes.map((change) => {
         const args = [
@@ -58,36 +67,100 @@ export class ProjectionStore {
           change.creditsSet ? '1' : '0',
           ...change.fields.flat(),
         ];
-        return this.redis.keywayApplyKeyEvent(redisKeys.record(change.keyId), ...args);
+        const tag = tags.get(change.keyId) ?? null;
+        return this.redis.keywayApplyKeyEvent(redisKeys.record(change.keyId, tag), ...args);
       }),
     );
     const followUps: Array<Promise<unknown>> = [];
+    const capped: KeyRecordChange[] = [];
     results.forEach(([outcome, hash, previousHash], index) => {
       const change = changes[index];
       if (!change || (outcome !== 'applied' && outcome !== 'gap')) return;
+      const tag = tags.get(change.keyId) ?? null;
+      const location = encodeLocation({ keyId: change.keyId, tag });
       for (const entry of change.hashes) {
         const key = redisKeys.hashIndex(entry.hash);
         followUps.push(
           entry.expiresAtMs === undefined
-            ? this.redis.set(key, change.keyId)
-            : this.redis.set(key, change.keyId, 'PXAT', entry.expiresAtMs),
+            ? this.redis.set(key, location)
+            : this.redis.set(key, location, 'PXAT', entry.expiresAtMs),
         );
       }
       for (const gone of [hash, previousHash].filter((value) => value !== '')) {
         followUps.push(this.redis.del(redisKeys.hashIndex(gone)));
       }
-      if (change.memberOwner !== null) {
+      // A key owned by an identity never moves to a member (identity refuses it), so it is never
+      // capped by a role: its identity caps it.
+      if (change.memberOwner !== null && tag === null) {
         followUps.push(this.redis.sadd(redisKeys.memberKeys(change.memberOwner), change.keyId));
+        capped.push(change);
       }
     });
     await Promise.all(followUps);
-    await this.capByOwners(
-      changes.filter(
-        (change, index) =>
-          change.memberOwner !== null &&
-          (results[index]?.[0] === 'applied' || results[index]?.[0] === 'gap'),
+    await this.capByOwners(capped);
+    return results.map(([outcome]) => outcome);
+  }
+
+  /**
+   * Each changed key's tag (null: its own id). `issued` knows it and records it first (the
+   * mapping never changes, so writing it again on a replay is harmless); later events look it up.
+   */
+  private async keyTags(changes: readonly KeyRecordChange[]): Promise<Map<string, string | null>> {
+    const tags = new Map<string, string | null>();
+    const writes: Array<Promise<unknown>> = [];
+    for (const change of changes) {
+      if (change.tag === undefined || tags.has(change.keyId)) continue;
+      tags.set(change.keyId, change.tag);
+      if (change.tag !== null)
+        writes.push(this.redis.set(redisKeys.keyTag(change.keyId), change.tag));
+    }
+    const unknown = [...new Set(changes.map(({ keyId }) => keyId))].filter((id) => !tags.has(id));
+    const [found] = await Promise.all([
+      Promise.all(unknown.map((keyId) => this.redis.get(redisKeys.keyTag(keyId)))),
+      Promise.all(writes),
+    ]);
+    unknown.forEach((keyId, index) => tags.set(keyId, found[index] ?? null));
+    return tags;
+  }
+
+  /**
+   * Applies identity changes (one script each, judging the identity's life and sequence) and
+   * returns each one's outcome. A newly created life starts its shared windows empty, whatever
+   * an earlier life of the same external id left in them.
+   */
+  async applyIdentityChanges(
+    changes: readonly IdentityRecordChange[],
+  ): Promise<IdentityApplyOutcome[]> {
+    const results = await Promise.all(
+      changes.map((change) =>
+        this.redis.keywayApplyIdentity(
+          redisKeys.identity(change.tag),
+          change.identityId,
+          String(change.sequence),
+          change.kind,
+          String(change.atMs),
+          change.workspaceId,
+          change.externalId,
+          change.clear.join(','),
+          ...change.fields.flat(),
+        ),
       ),
     );
+    const resets: Array<Promise<unknown>> = [];
+    results.forEach(([outcome, replaced], index) => {
+      const change = changes[index];
+      if (!change || change.kind !== 'created' || (outcome !== 'applied' && outcome !== 'gap')) {
+        return;
+      }
+      const previous = replaced === '' ? [] : (JSON.parse(replaced) as string[]);
+      const names = [...new Set([...previous, ...change.rateLimitNames])];
+      if (names.length > 0) {
+        resets.push(
+          this.redis.del(...names.map((name) => redisKeys.identityRateLimit(change.tag, name))),
+        );
+      }
+    });
+    await Promise.all(resets);
     return results.map(([outcome]) => outcome);
   }
 

@@ -2,18 +2,19 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
-import { redisKeys } from '../record/redis-keys';
+import { decodeLocation, type KeyLocation, redisKeys } from '../record/redis-keys';
 
 /**
- * Key hash → key id. The mapping never changes once written (a new secret has a new hash), so
- * it is cached in process: verifying a known key then costs exactly one Redis round trip, the
- * verify script, which reads every mutable fact (status, expiry, the hashes still accepted) from
- * the key's record. Revocation is never served from this cache. Unknown hashes are not cached:
- * a key is found the moment its issue is projected.
+ * Key hash → key location (id, and the owning identity's tag for a key owned by an identity).
+ * The mapping never changes once written (a new secret has a new hash; a key never moves to or
+ * from an identity), so it is cached in process: verifying a known key then costs exactly one
+ * Redis round trip, the verify script, which reads every mutable fact (status, expiry, the hashes
+ * still accepted, the identity's scopes) from the records. Revocation is never served from this
+ * cache. Unknown hashes are not cached: a key is found the moment its issue is projected.
  */
 @Injectable()
 export class KeyIdCache {
-  private readonly cache: LRUCache<string, string>;
+  private readonly cache: LRUCache<string, KeyLocation>;
 
   constructor(
     private readonly redis: Redis,
@@ -22,16 +23,18 @@ export class KeyIdCache {
     this.cache = new LRUCache({ max: config.verification.keyIdCacheSize });
   }
 
-  /** The cached id, without asking Redis. */
-  cached(keyHash: string): string | undefined {
+  /** The cached location, without asking Redis. */
+  cached(keyHash: string): KeyLocation | undefined {
     return this.cache.get(keyHash);
   }
 
-  async keyIdOf(keyHash: string): Promise<string | null> {
+  async locationOf(keyHash: string): Promise<KeyLocation | null> {
     const cached = this.cache.get(keyHash);
     if (cached !== undefined) return cached;
-    const keyId = await this.redis.get(redisKeys.hashIndex(keyHash));
-    if (keyId !== null) this.cache.set(keyHash, keyId);
-    return keyId;
+    const value = await this.redis.get(redisKeys.hashIndex(keyHash));
+    if (value === null) return null;
+    const location = decodeLocation(value);
+    this.cache.set(keyHash, location);
+    return location;
   }
 }

@@ -1,7 +1,8 @@
 import { Cluster, type Redis } from 'ioredis';
 import { startThrowawayRedisCluster, type ThrowawayRedisCluster } from '@keyway/platform-testing';
 import { keyEvents } from '../projection/key-events.fixture';
-import { redisKeys } from '../record/redis-keys';
+import { identityEvents } from '../projection/identity-events.fixture';
+import { identityTag, redisKeys } from '../record/redis-keys';
 import { verificationOn } from './verification.fixture';
 
 // The same projection and verification scripts as on one Redis (verification.int-spec.ts), on a
@@ -196,31 +197,64 @@ describe('verification on a Redis Cluster (3 masters, unchanged scripts)', () =>
     );
   });
 
-  it('verifies a known key with exactly one EVALSHA, on the master that owns its slot', async () => {
-    const { secret, keyId } = await gw.issue();
-    expect((await gw.verify(secret)).code).toBe('VALID'); // key id now cached, script loaded
+  /** Commands each master received while `work` ran, besides the client's housekeeping. */
+  const commandsDuring = async (work: () => Promise<void>) => {
     const masters = client.nodes('master');
     const before = await Promise.all(masters.map(commandCalls));
-    for (let i = 0; i < 20; i += 1) expect((await gw.verify(secret)).code).toBe('VALID');
+    await work();
     const after = await Promise.all(masters.map(commandCalls));
-
-    const deltas = masters.map((_, index) => {
+    return masters.map((node, index) => {
       const delta = new Map<string, number>();
       for (const [name, calls] of after[index] ?? []) {
         const diff = calls - (before[index]?.get(name) ?? 0);
         if (diff > 0 && !HOUSEKEEPING.test(name)) delta.set(name, diff);
       }
-      return Object.fromEntries(delta);
+      return { port: node.options.port, commands: Object.fromEntries(delta) };
     });
-    const slot = await client.cluster('KEYSLOT', redisKeys.record(keyId));
+  };
+  const ownerPort = async (key: string) => {
+    const slot = await client.cluster('KEYSLOT', key);
     const owner = (await client.cluster('SLOTS')).find(([from, to]) => slot >= from && slot <= to);
-    const ownerIndex = masters.findIndex((node) => node.options.port === owner?.[2]?.[1]);
+    return owner?.[2]?.[1];
+  };
+
+  it('verifies a known key with exactly one EVALSHA, on the master that owns its slot', async () => {
+    const { secret, keyId } = await gw.issue();
+    expect((await gw.verify(secret)).code).toBe('VALID'); // key id now cached, script loaded
+    const deltas = await commandsDuring(async () => {
+      for (let i = 0; i < 20; i += 1) expect((await gw.verify(secret)).code).toBe('VALID');
+    });
+    const port = await ownerPort(redisKeys.record(keyId));
     // Redis counts the commands a script runs as well: the owner also shows HMGET, HINCRBY…
     // The client itself sent 20 EVALSHA there, no GET of the hash index, nothing elsewhere.
-    expect(deltas[ownerIndex]).toMatchObject({ evalsha: 20 });
-    expect(deltas[ownerIndex]).not.toHaveProperty('get');
-    expect(deltas[ownerIndex]).not.toHaveProperty('eval');
-    expect(deltas.filter((_, index) => index !== ownerIndex)).toEqual([{}, {}]);
+    const owner = deltas.find((delta) => delta.port === port)?.commands;
+    expect(owner).toMatchObject({ evalsha: 20 });
+    expect(owner).not.toHaveProperty('get');
+    expect(owner).not.toHaveProperty('eval');
+    expect(deltas.filter((delta) => delta.port !== port).map((d) => d.commands)).toEqual([{}, {}]);
+  });
+
+  it('verifies a known key of an identity (and its shared limit) with exactly one EVALSHA', async () => {
+    const owner = identityEvents();
+    await gw.applyWorkspace(
+      owner.created({
+        rateLimits: [{ name: 'default', limit: 1000, window: '60s', windowMs: 60_000 }],
+      }),
+    );
+    const { secret, keyId } = await gw.issue({ ownerId: owner.externalId, scopes: ['*'] });
+    const request = { scopes: ['orders:read'] };
+    expect((await gw.verify(secret, request)).code).toBe('VALID');
+    const deltas = await commandsDuring(async () => {
+      for (let i = 0; i < 20; i += 1) expect((await gw.verify(secret, request)).code).toBe('VALID');
+    });
+    const port = await ownerPort(
+      redisKeys.record(keyId, identityTag(owner.workspaceId, owner.externalId)),
+    );
+    const commands = deltas.find((delta) => delta.port === port)?.commands;
+    expect(commands).toMatchObject({ evalsha: 20 });
+    expect(commands).not.toHaveProperty('get');
+    expect(commands).not.toHaveProperty('eval');
+    expect(deltas.filter((delta) => delta.port !== port).map((d) => d.commands)).toEqual([{}, {}]);
   });
 
   it('admits exactly the limit under 1,000 concurrent checks from two Cluster clients', async () => {

@@ -1,9 +1,10 @@
 import { type Cluster, type Redis } from 'ioredis';
-import { type KeyEvent, type KeyIssuedV1 } from '@keyway/contracts';
+import { TOPICS, type KeyEvent, type KeyIssuedV1, type WorkspaceEvent } from '@keyway/contracts';
 import { generateKey, hashKey } from '@keyway/key-material';
 import { gatewayConfig, gatewayEnvSchema } from '../config';
 import { keyEvents } from '../projection/key-events.fixture';
 import { keyRecordChange } from '../projection/key-record-change';
+import { ProjectionApplier } from '../projection/projection-applier';
 import { ProjectionStatus } from '../projection/projection-status';
 import { ProjectionStore } from '../projection/projection.store';
 import { SessionTokens } from '../sessions/session-tokens';
@@ -29,6 +30,14 @@ export function verificationOn(redis: Redis | Cluster, env: Record<string, strin
   const store = ProjectionStore.on(redis);
   const apply = async (...events: KeyEvent[]) =>
     store.applyKeyChanges(events.map((event) => keyRecordChange(event)));
+  const applier = new ProjectionApplier(store);
+  let offset = 0;
+  /** Workspace events as the consumer applies them: serialized, decoded, applied in one batch. */
+  const applyWorkspace = async (...events: WorkspaceEvent[]) =>
+    applier.apply(
+      TOPICS.workspaces,
+      events.map((event) => ({ offset: String(offset++), value: JSON.stringify(event) })),
+    );
   /** Issues a real key (only its hash reaches Redis) and returns its secret and events. */
   const issue = async (data: Partial<KeyIssuedV1['data']> = {}) => {
     const environment = data.environment ?? 'live';
@@ -40,5 +49,5 @@ export function verificationOn(redis: Redis | Cluster, env: Record<string, strin
   };
   const verify = (credential: string, request: Partial<VerificationRequest> = {}) =>
     service.verify({ credential, clientAddress: null, ...request }).then((v) => v.response);
-  return { config, status, service, store, sessions, apply, issue, verify };
+  return { config, status, service, store, sessions, apply, applyWorkspace, issue, verify };
 }

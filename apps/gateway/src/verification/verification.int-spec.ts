@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { generateKey, hashKey } from '@keyway/key-material';
+import { identityEvents } from '../projection/identity-events.fixture';
 import { redisKeys } from '../record/redis-keys';
 import { TEST_PEPPER, verificationOn } from './verification.fixture';
 
@@ -10,7 +11,12 @@ describe('verification against Redis (one script)', () => {
   afterAll(() => redis.disconnect());
 
   it('answers VALID with what the caller needs, in one Redis command once the key id is known', async () => {
-    const { secret, keyId } = await gw.issue({ metadata: { team: 'bi' }, ownerId: 'ext_42' });
+    const owner = identityEvents();
+    await gw.applyWorkspace(owner.created({ scopes: ['companies:*'] }));
+    const { secret, keyId } = await gw.issue({
+      metadata: { team: 'bi' },
+      ownerId: owner.externalId,
+    });
     expect(await gw.verify(secret)).toMatchObject({ valid: true, code: 'VALID', keyId });
     const sent = jest.spyOn(redis, 'sendCommand');
     const response = await gw.verify(secret);
@@ -22,7 +28,7 @@ describe('verification against Redis (one script)', () => {
       workspaceId: 'ws_test',
       environment: 'live',
       scopes: ['companies:read'],
-      ownerId: 'ext_42',
+      ownerId: owner.externalId,
       metadata: { team: 'bi' },
       expiresAt: null,
       ratelimit: { name: 'default', limit: 100, remaining: 98, passed: true },

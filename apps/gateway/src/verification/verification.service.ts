@@ -6,7 +6,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { GatewayError } from '../gateway-error';
 import { ProjectionStatus } from '../projection/projection-status';
 import { addressHex } from '../record/address-range';
-import { redisKeys } from '../record/redis-keys';
+import { type KeyLocation, redisKeys } from '../record/redis-keys';
 import { SessionTokens } from '../sessions/session-tokens';
 import { KeyIdCache } from './key-id-cache';
 import { verdictFromScript, verdictWithoutKey, type Verdict } from './verdict';
@@ -29,8 +29,10 @@ export interface VerificationRequest {
   readonly expectedKeyId?: string | null | undefined;
 }
 
-/** The record and up to this many rate-limit windows per verification. */
+/** Up to this many limit names per verification. */
 const MAX_CHARGED_LIMITS = 16;
+/** The key record, its identity's record, and two windows (the key's, the identity's) per name. */
+const MAX_SCRIPT_KEYS = 2 + 2 * MAX_CHARGED_LIMITS;
 
 type VerifyClient = Redis & Record<string, (...keysAndArgs: string[]) => Promise<unknown[]>>;
 
@@ -64,7 +66,7 @@ export class VerificationService {
     private readonly projection: ProjectionStatus,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {
-    for (let keyCount = 1; keyCount <= MAX_CHARGED_LIMITS + 1; keyCount++) {
+    for (let keyCount = 1; keyCount <= MAX_SCRIPT_KEYS; keyCount++) {
       redis.defineCommand(verifyCommand(keyCount), { numberOfKeys: keyCount, lua: VERIFY_LUA });
     }
     this.redis = redis as VerifyClient;
@@ -91,13 +93,14 @@ export class VerificationService {
       if (this.redis.status !== 'ready')
         throw new Error(`Redis connection is ${this.redis.status}`);
       return await this.withinTimeout(async () => {
-        const keyId =
-          this.keyIds.cached(located.keyHash) ?? (await this.keyIds.keyIdOf(located.keyHash));
-        if (keyId === null) return verdictWithoutKey('NOT_FOUND');
-        if (request.expectedKeyId && keyId !== request.expectedKeyId) {
+        const location =
+          this.keyIds.cached(located.keyHash) ?? (await this.keyIds.locationOf(located.keyHash));
+        if (location === null) return verdictWithoutKey('NOT_FOUND');
+        if (request.expectedKeyId && location.keyId !== request.expectedKeyId) {
           return verdictWithoutKey('NOT_FOUND');
         }
-        return verdictFromScript(keyId, await this.runScript(keyId, located.keyHash, request));
+        const reply = await this.runScript(location, located.keyHash, request);
+        return verdictFromScript(location.keyId, reply);
       });
     } catch (error) {
       if (error instanceof GatewayError) throw error;
@@ -144,19 +147,31 @@ export class VerificationService {
     this.refusedSinceReport = 0;
   }
 
-  private runScript(keyId: string, keyHash: string, request: VerificationRequest) {
+  /**
+   * The verify script on the key's slot: a key owned by an identity brings its identity's record
+   * and shared windows, which carry the same hash tag.
+   */
+  private runScript({ keyId, tag }: KeyLocation, keyHash: string, request: VerificationRequest) {
     const charges = mergeCharges(request.charges ?? DEFAULT_CHARGE);
     const scopes = request.scopes ?? [];
     const address = request.clientAddress === null ? null : addressHex(request.clientAddress);
-    const keys = [
-      redisKeys.record(keyId),
-      ...charges.map(({ name }) => redisKeys.rateLimit(keyId, name)),
-    ];
+    const keys =
+      tag === null
+        ? [redisKeys.record(keyId), ...charges.map(({ name }) => redisKeys.rateLimit(keyId, name))]
+        : [
+            redisKeys.record(keyId, tag),
+            redisKeys.identity(tag),
+            ...charges.flatMap(({ name }) => [
+              redisKeys.rateLimit(keyId, name, tag),
+              redisKeys.identityRateLimit(tag, name),
+            ]),
+          ];
     const args = [
       keyHash,
       request.environment ?? '',
       address ?? '',
       String(request.creditCost ?? 1),
+      tag === null ? '' : '1',
       String(scopes.length),
       ...scopes,
       ...charges.flatMap(({ name, cost }) => [name, String(cost)]),

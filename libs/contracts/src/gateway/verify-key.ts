@@ -58,14 +58,20 @@ export const VerifyKeyResponse = z
     keyId: KeyId.nullable(),
     workspaceId: WorkspaceId.nullable(),
     environment: KeyEnvironment.nullable(),
-    scopes: z.array(z.string()).meta({ description: 'What the key may do now (role-capped).' }),
+    scopes: z.array(z.string()).meta({
+      description:
+        "What the key may do now: capped by its owner (a member's role, or an identity's current scopes).",
+    }),
     ownerId: z.string().nullable(),
     metadata: z.record(z.string(), z.json()).nullable(),
     expiresAt: IsoTimestamp.nullable(),
     ratelimit: RateLimitState.nullable().meta({
       description: 'The charged limit with the least remaining (the one that denied, if any).',
     }),
-    ratelimits: z.array(RateLimitState),
+    ratelimits: z.array(RateLimitState).meta({
+      description:
+        "One per charged limit name; for a key owned by an identity, the binding one of the key's own window and the identity's shared one.",
+    }),
     credits: z.object({ remaining: z.int() }).nullable(),
   })
   .meta({ id: 'VerifyKeyResponse' });

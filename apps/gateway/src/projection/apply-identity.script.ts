@@ -1,0 +1,73 @@
+/** What the identity apply script did with an event (`stale`: of an older life, ignored). */
+export type IdentityApplyOutcome = 'applied' | 'gap' | 'duplicate' | 'stale' | 'missing';
+
+/**
+ * Applies one identity event to the record of its external id (`keyway:identity:{tag}`),
+ * atomically. The record holds one life of the external id at a time: `id` (the `idt_…` id),
+ * `seq`, `crt` (created ms), `status` (`active` or `deleted`), `del` (deleted ms), `ws`, `ext`,
+ * then scopes (`scopes`, `s:<scope>`), `meta` and shared limits (`rls`, `rl:<name>`).
+ *
+ * Events of the current life are judged by sequence: at or below the applied one is a no-op; a
+ * deleted life keeps a tombstone (no scopes, no limits) that nothing of that life revives.
+ * Another life's events: its `created` replaces the record when that life is newer (a later
+ * `createdAt`; the id breaks a tie), anything else of another life is older (every event of a
+ * life follows its `created` on the workspace's partition) and is ignored as `stale`. So a replay,
+ * a duplicate or a partial history never brings an older life back over a newer one.
+ *
+ * KEYS[1] the identity record.
+ * ARGV[1] identity id, ARGV[2] sequence, ARGV[3] kind (created, updated, deleted),
+ * ARGV[4] createdAt ms (created) or deletedAt ms (deleted), ARGV[5] workspace id,
+ * ARGV[6] external id, ARGV[7] field prefixes to clear first (comma-separated, '' = none),
+ * ARGV[8..] field, value pairs to set.
+ * Returns { outcome, the replaced life's limit names as JSON ('' when none was replaced) }.
+ */
+export const APPLY_IDENTITY_LUA = `
+local rec = KEYS[1]
+local id, seq, kind, at = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
+local cur = redis.call('HMGET', rec, 'id', 'seq', 'crt', 'status', 'rls')
+local applied = 0
+local replaced = ''
+if cur[1] == id then
+  applied = tonumber(cur[2]) or 0
+  if seq <= applied then return { 'duplicate', '' } end
+elseif cur[1] then
+  if kind ~= 'created' then return { 'stale', '' } end
+  local crt = tonumber(cur[3]) or 0
+  if at < crt or (at == crt and id <= cur[1]) then return { 'stale', '' } end
+  replaced = cur[5] or '[]'
+  redis.call('DEL', rec)
+  cur = { false, false, false, false, false }
+elseif kind == 'updated' then
+  return { 'missing', '' }
+end
+local outcome = (seq == applied + 1) and 'applied' or 'gap'
+if cur[4] == 'deleted' then
+  redis.call('HSET', rec, 'seq', seq)
+  return { outcome, '' }
+end
+if kind == 'deleted' then
+  local crt, rls = cur[3] or '0', cur[5] or '[]'
+  redis.call('DEL', rec)
+  redis.call('HSET', rec, 'id', id, 'seq', seq, 'status', 'deleted', 'crt', crt, 'del', at,
+    'ws', ARGV[5], 'ext', ARGV[6], 'rls', rls)
+  return { outcome, '' }
+end
+if kind == 'created' then
+  redis.call('HSET', rec, 'id', id, 'status', 'active', 'crt', at, 'ws', ARGV[5], 'ext', ARGV[6])
+end
+if ARGV[7] ~= '' then
+  for _, field in ipairs(redis.call('HKEYS', rec)) do
+    for prefix in string.gmatch(ARGV[7], '[^,]+') do
+      if string.sub(field, 1, #prefix) == prefix then
+        redis.call('HDEL', rec, field)
+        break
+      end
+    end
+  end
+end
+for i = 8, #ARGV, 2 do
+  redis.call('HSET', rec, ARGV[i], ARGV[i + 1])
+end
+redis.call('HSET', rec, 'seq', seq)
+return { outcome, replaced }
+`;
