@@ -5,7 +5,8 @@ export type IdentityApplyOutcome = 'applied' | 'gap' | 'duplicate' | 'stale' | '
  * Applies one identity event to the record of its external id (`keyway:identity:{tag}`),
  * atomically. The record holds one life of the external id at a time: `id` (the `idt_…` id),
  * `seq`, `crt` (created ms), `status` (`active` or `deleted`), `del` (deleted ms), `ws`, `ext`,
- * then scopes (`scopes`, `s:<scope>`), `meta` and shared limits (`rls`, `rl:<name>`).
+ * `pdel` (when the latest earlier life ended: keys created before it were that life's), then
+ * scopes (`scopes`, `s:<scope>`), `meta` and shared limits (`rls`, `rl:<name>`).
  *
  * Events of the current life are judged by sequence: at or below the applied one is a no-op; a
  * deleted life keeps a tombstone (no scopes, no limits) that nothing of that life revives.
@@ -24,9 +25,10 @@ export type IdentityApplyOutcome = 'applied' | 'gap' | 'duplicate' | 'stale' | '
 export const APPLY_IDENTITY_LUA = `
 local rec = KEYS[1]
 local id, seq, kind, at = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
-local cur = redis.call('HMGET', rec, 'id', 'seq', 'crt', 'status', 'rls')
+local cur = redis.call('HMGET', rec, 'id', 'seq', 'crt', 'status', 'rls', 'del', 'pdel')
 local applied = 0
 local replaced = ''
+local pdel = tonumber(cur[7] or '0') or 0
 if cur[1] == id then
   applied = tonumber(cur[2]) or 0
   if seq <= applied then return { 'duplicate', '' } end
@@ -35,8 +37,12 @@ elseif cur[1] then
   local crt = tonumber(cur[3]) or 0
   if at < crt or (at == crt and id <= cur[1]) then return { 'stale', '' } end
   replaced = cur[5] or '[]'
+  -- The earlier life ended at its deletion; if that is not projected here yet, it ended before
+  -- this life began. Keys created before then were the earlier life's.
+  local ended = cur[4] == 'deleted' and (tonumber(cur[6]) or at) or at
+  if ended > pdel then pdel = ended end
   redis.call('DEL', rec)
-  cur = { false, false, false, false, false }
+  cur = { false, false, false, false, false, false, false }
 elseif kind == 'updated' then
   return { 'missing', '' }
 end
@@ -49,11 +55,12 @@ if kind == 'deleted' then
   local crt, rls = cur[3] or '0', cur[5] or '[]'
   redis.call('DEL', rec)
   redis.call('HSET', rec, 'id', id, 'seq', seq, 'status', 'deleted', 'crt', crt, 'del', at,
-    'ws', ARGV[5], 'ext', ARGV[6], 'rls', rls)
+    'ws', ARGV[5], 'ext', ARGV[6], 'rls', rls, 'pdel', pdel)
   return { outcome, '' }
 end
 if kind == 'created' then
-  redis.call('HSET', rec, 'id', id, 'status', 'active', 'crt', at, 'ws', ARGV[5], 'ext', ARGV[6])
+  redis.call('HSET', rec, 'id', id, 'status', 'active', 'crt', at, 'ws', ARGV[5], 'ext', ARGV[6],
+    'pdel', pdel)
 end
 if ARGV[7] ~= '' then
   for _, field in ipairs(redis.call('HKEYS', rec)) do

@@ -164,6 +164,33 @@ describe.each([
     expect((await gw.verify(old.secret)).code).toBe('REVOKED');
   });
 
+  it('judges old lives by when they ended, so clock skew at issue does not revoke a new key', async () => {
+    // Issued a moment "before" its identity by a replica whose clock lags: its own life.
+    const owner = await identity({
+      scopes: ['orders:read'],
+      createdAt: at('2026-01-01T00:00:00Z'),
+    });
+    const skewed = await keyOf(owner, { createdAt: at('2025-12-31T23:59:59.950Z') });
+    expect((await gw.verify(skewed.secret, { scopes: ['orders:read'] })).code).toBe('VALID');
+    // Recreated: keys from before the deletion are the old life's, keys after it the new one's.
+    const next = identityEvents(owner.externalId);
+    await gw.applyWorkspace(
+      owner.deleted(2, at('2026-01-02T00:00:00Z')),
+      next.created({ scopes: ['users:read'], createdAt: at('2026-01-02T00:00:01Z') }),
+    );
+    const lagging = await keyOf(next, { createdAt: at('2026-01-02T00:00:00.500Z') });
+    expect((await gw.verify(skewed.secret)).code).toBe('REVOKED');
+    expect((await gw.verify(lagging.secret, { scopes: ['users:read'] })).code).toBe('VALID');
+    // The deletion projected only after the new life: the old life ended before it began.
+    const third = identityEvents(owner.externalId);
+    const beforeThird = await keyOf(next, { createdAt: at('2026-01-03T00:00:00Z') });
+    await gw.applyWorkspace(
+      third.created({ scopes: ['users:read'], createdAt: at('2026-01-04T00:00:00Z') }),
+      next.deleted(2, at('2026-01-03T12:00:00Z')),
+    );
+    expect((await gw.verify(beforeThird.secret)).code).toBe('REVOKED');
+  });
+
   it('fails closed while a key’s identity is unknown, whichever topic the gateway reads first', async () => {
     // The key first, its identity later (the two topics are read independently).
     const owner = identityEvents();

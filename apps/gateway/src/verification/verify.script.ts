@@ -46,7 +46,8 @@ local r = redis.call('HMGET', rec, 'status', 'h', 'ph', 'pexp', 'exp', 'env', 'w
   'cap', 'cidr', 'cr', 'crA', 'crI', 'crP', 'scopes', 'meta', 'crt')
 local status = r[1]
 if not status or status == 'deleted' then return { 'NOT_FOUND', now } end
-local ir = shared and redis.call('HMGET', idn, 'status', 'crt', 'del', 'ws', 'ext', 'scopes') or nil
+local ir = shared and redis.call('HMGET', idn, 'status', 'crt', 'del', 'ws', 'ext', 'scopes', 'pdel')
+  or nil
 
 local function answer(code, credits, limits)
   local out = { code, now, r[7] or '', r[6] or '', r[8] or '', r[9] or '', r[15] or '[]',
@@ -73,8 +74,10 @@ end
 if status == 'revoked' or r[9] == 'removed' then return answer('REVOKED') end
 if shared then
   local created = tonumber(r[17] or '0') or 0
-  -- Issued before this life of the external id began: it belonged to a deleted identity.
-  if created < (tonumber(ir[2]) or 0) then return answer('REVOKED') end
+  -- Issued before an earlier life of the external id ended: it belonged to a deleted identity.
+  -- (Compared with that end, not with this life's start, so a key issued right after its
+  -- identity by a replica whose clock lags a little is not mistaken for an older life's.)
+  if created < (tonumber(ir[7]) or 0) then return answer('REVOKED') end
   if ir[1] == 'deleted' then
     -- Issued after the deletion: it belongs to a later life not projected here yet.
     if created > (tonumber(ir[3]) or 0) then return { 'NOT_FOUND', now } end
