@@ -110,6 +110,10 @@ export class IssueKey {
       if (state === null) throw new Error('issued key has no state');
       return { key: secret, resource: keyResource(state) };
     };
-    return manager ? work(manager) : this.dataSource.transaction(work);
+    if (manager) return work(manager);
+    // A key with no owner locks nothing: reading the settings and the one-statement append (event,
+    // outbox row and read model, all or nothing by itself) need no transaction around them, which
+    // saves BEGIN and COMMIT, two of the issue's round trips. An owner's row is locked to commit.
+    return ownerId === null ? work(this.dataSource.manager) : this.dataSource.transaction(work);
   }
 }
