@@ -13,10 +13,11 @@
 // It starts identity (against a fresh database) and gateway as processes on free ports,
 // bootstraps a workspace, issues keys and waits until the gateway has projected each of them
 // into Redis. Then it revokes them over HTTP, one at a time (unloaded) and with concurrent
-// revokers (loaded), and for each key measures the time from the revoke response to the
-// projection's state showing `"status":"revoked"`, polling Redis on a connection of its own. It
-// prints a Markdown table, rewrites its section of docs/benchmarks.md, stops both services,
-// removes its keys from Redis and drops the database.
+// revokers (loaded), and for each key measures the time from the revoke response to the key's
+// record (`keyway:key:{<keyId>}`, a hash) having field `status` = `revoked`, polling Redis on a
+// connection of its own. It prints a Markdown table, rewrites its section of docs/benchmarks.md,
+// stops both services, removes its keys' records and hash index entries from Redis and drops the
+// database. (bench/gateway-revocation.mjs measures the whole way, to the gateway's answers.)
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -46,7 +47,10 @@ import {
 } from './lib.mjs';
 
 const SLOW_MS = 1000;
-const keyRecord = (keyId) => `keyway:key:{${keyId}}`; // as apps/gateway's KeyProjectionStore
+// As apps/gateway/src/record/redis-keys.ts (`redisKeys.record`, `redisKeys.hashIndex`) for keys
+// no identity owns (the benchmark's keys): the record is a hash (`status`, `h` = current key
+// hash, `ph` = previous one, …); the hash index maps a key hash to the key's location.
+const keyRecord = (keyId) => `keyway:key:{${keyId}}`;
 const hashIndex = (keyHash) => `keyway:hash:${keyHash}`;
 
 const params = {
@@ -168,7 +172,7 @@ async function waitProjected(redis, ids, timeoutMs) {
 }
 
 /**
- * One poll loop for all keys being watched: while any is pending it reads their `state` in one
+ * One poll loop for all keys being watched: while any is pending it reads their `status` in one
  * pipeline, notes when each first shows `revoked`, and sleeps 1 ms before the next round.
  */
 function revocationWatcher(redis) {
@@ -358,10 +362,10 @@ What is measured:
 
 - **Revoke response → Redis \`revoked\`**: from the moment the \`200\` of
   \`POST /v1/keys/{id}/revoke\` arrived at the client (\`performance.now()\` when \`fetch\`
-  resolved) to the first read of \`keyway:key:{<keyId>}\` (field \`state\`) whose JSON has
-  \`"status":"revoked"\`. That is the window in which a client already told "revoked" would still
-  find the key \`active\` in the gateway's projection: outbox relay (woken by \`NOTIFY\`) → Kafka
-  (\`keyway.keys.v1\`) → the gateway's consumer → its Redis \`MULTI\`.
+  resolved) to the first read of the key's record \`keyway:key:{<keyId>}\` (a hash) whose field
+  \`status\` is \`revoked\`. That is the window in which a client already told "revoked" would
+  still find the key \`active\` in the gateway's projection: outbox relay (woken by \`NOTIFY\`) →
+  Kafka (\`keyway.keys.v1\`) → the gateway's consumer → its apply script (one \`EVALSHA\`).
 - The benchmark polls Redis on its own ioredis connection: one pipeline reading every pending key,
   then a 1 ms sleep, so a figure is late by up to one poll period (mean in the table). No keyspace
   notifications (they would need a change to the shared Redis's configuration).
