@@ -51,7 +51,7 @@ const SLOW_MS = 1000;
 // no identity owns (the benchmark's keys): the record is a hash (`status`, `h` = current key
 // hash, `ph` = previous one, …); the hash index maps a key hash to the key's location.
 const keyRecord = (keyId) => `keyway:key:{${keyId}}`;
-const hashIndex = (keyHash) => `keyway:hash:${keyHash}`;
+const hashIndex = (keyHash) => `keyway:hash:{${keyHash}}`;
 
 const params = {
   revokes: intEnv('BENCH_REVOKES', 300, 1),
@@ -138,20 +138,11 @@ async function revoke(url, key, id, onReceived) {
 // ---------------------------------------------------------------------------------------------
 // Redis: the gateway's projection, polled on a connection of the benchmark's own
 
-const statusOf = (state) => {
-  if (state === null) return null;
-  try {
-    return JSON.parse(state).status ?? null;
-  } catch {
-    return null;
-  }
-};
-
 async function statuses(redis, ids) {
   const pipe = redis.pipeline();
-  for (const id of ids) pipe.hget(keyRecord(id), 'state');
+  for (const id of ids) pipe.hget(keyRecord(id), 'status');
   const results = (await pipe.exec()) ?? [];
-  return results.map(([error, state]) => (error ? null : statusOf(state)));
+  return results.map(([error, status]) => (error ? null : status));
 }
 
 /** Waits until every id is in the projection with status `active`; returns how many are not. */
@@ -383,19 +374,13 @@ async function forgetKeys(redis, ids) {
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
     const read = redis.pipeline();
-    for (const id of chunk) read.hget(keyRecord(id), 'state');
-    const states = (await read.exec()) ?? [];
+    for (const id of chunk) read.hmget(keyRecord(id), 'h', 'ph');
+    const hashes = (await read.exec()) ?? [];
     const del = redis.pipeline();
     chunk.forEach((id, j) => {
-      const [error, state] = states[j] ?? [];
-      if (!error && state) {
-        try {
-          const { keyHash, previousKeyHash } = JSON.parse(state);
-          if (keyHash) del.del(hashIndex(keyHash));
-          if (previousKeyHash) del.del(hashIndex(previousKeyHash));
-        } catch {
-          // a record we cannot read: its hash entry, if any, stays
-        }
+      const [error, found] = hashes[j] ?? [];
+      if (!error && found) {
+        for (const keyHash of found) if (keyHash) del.del(hashIndex(keyHash));
       }
       del.del(keyRecord(id));
     });
