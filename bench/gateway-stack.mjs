@@ -183,6 +183,21 @@ export async function startIdentity({ brokers, pepper, tag }) {
     });
     return { status: response.status, body: await response.json().catch(() => null) };
   };
+  /**
+   * One call whose timing matters: resolves with the status as soon as the response head arrived;
+   * `done` is the body being read (an ArrayBuffer).
+   */
+  const send = async (method, path, body) => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${ownerKey}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, done: response.arrayBuffer() };
+  };
   return {
     url,
     service,
@@ -208,15 +223,24 @@ export async function startIdentity({ brokers, pepper, tag }) {
       return keys;
     },
     /** `POST /v1/keys/{id}/revoke`, the status once the response head arrived. */
-    async revoke(id) {
-      const response = await fetch(`${url}/v1/keys/${id}/revoke`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${ownerKey}`, 'content-type': 'application/json' },
-        body: '{}',
-      });
-      const status = response.status;
-      const done = response.arrayBuffer();
-      return { status, done };
+    revoke(id) {
+      return send('POST', `/v1/keys/${id}/revoke`, {});
+    },
+    /** `PUT /v1/identities/{externalId}`, the status once the response head arrived. */
+    putIdentity(externalId, body) {
+      return send('PUT', `/v1/identities/${encodeURIComponent(externalId)}`, body);
+    },
+    /** `DELETE /v1/identities/{externalId}`, the status once the response head arrived. */
+    deleteIdentity(externalId) {
+      return send('DELETE', `/v1/identities/${encodeURIComponent(externalId)}`);
+    },
+    /** `PUT /v1/identities/{externalId}` creating it: `201` or an error. */
+    async createIdentity(externalId, body) {
+      const { status, done } = await this.putIdentity(externalId, body);
+      const result = await done;
+      if (status !== 201) {
+        throw new Error(`PUT /v1/identities/${externalId}: ${status} ${Buffer.from(result)}`);
+      }
     },
   };
 }
@@ -282,22 +306,22 @@ export async function startGateway({
   return { url, port, service };
 }
 
-/** `POST /v1/verify` → the parsed body (and status). */
-export async function verifyOnce(gatewayUrl, key) {
+/** `POST /v1/verify` → the parsed body (and status); `request` adds to `{ key }` (`scopes`…). */
+export async function verifyOnce(gatewayUrl, key, request = {}) {
   const response = await fetch(`${gatewayUrl}/v1/verify`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ key }),
+    body: JSON.stringify({ key, ...request }),
   });
   return { status: response.status, body: await response.json().catch(() => null) };
 }
 
-/** Polls `/v1/verify` until the key is VALID (the projection has it). */
-export async function waitValid(gatewayUrl, key, timeoutMs = 60_000) {
+/** Polls `/v1/verify` until the key is VALID (the projection has it), for `request` if given. */
+export async function waitValid(gatewayUrl, key, timeoutMs = 60_000, request = {}) {
   const deadline = Date.now() + timeoutMs;
   let last;
   while (Date.now() < deadline) {
-    last = await verifyOnce(gatewayUrl, key).catch((error) => ({
+    last = await verifyOnce(gatewayUrl, key, request).catch((error) => ({
       status: -1,
       body: String(error),
     }));

@@ -72,6 +72,7 @@ export function summary(values) {
     count: sorted.length,
     p50: percentile(sorted, 50),
     p90: percentile(sorted, 90),
+    p95: percentile(sorted, 95),
     p99: percentile(sorted, 99),
     max: sorted.length ? sorted[sorted.length - 1] : NaN,
     over: (limit) => sorted.filter((value) => value > limit).length,

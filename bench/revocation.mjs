@@ -13,10 +13,11 @@
 // It starts identity (against a fresh database) and gateway as processes on free ports,
 // bootstraps a workspace, issues keys and waits until the gateway has projected each of them
 // into Redis. Then it revokes them over HTTP, one at a time (unloaded) and with concurrent
-// revokers (loaded), and for each key measures the time from the revoke response to the
-// projection's state showing `"status":"revoked"`, polling Redis on a connection of its own. It
-// prints a Markdown table, rewrites its section of docs/benchmarks.md, stops both services,
-// removes its keys from Redis and drops the database.
+// revokers (loaded), and for each key measures the time from the revoke response to the key's
+// record (`keyway:key:{<keyId>}`, a hash) having field `status` = `revoked`, polling Redis on a
+// connection of its own. It prints a Markdown table, rewrites its section of docs/benchmarks.md,
+// stops both services, removes its keys' records and hash index entries from Redis and drops the
+// database. (bench/gateway-revocation.mjs measures the whole way, to the gateway's answers.)
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -46,8 +47,11 @@ import {
 } from './lib.mjs';
 
 const SLOW_MS = 1000;
-const keyRecord = (keyId) => `keyway:key:{${keyId}}`; // as apps/gateway's KeyProjectionStore
-const hashIndex = (keyHash) => `keyway:hash:${keyHash}`;
+// As apps/gateway/src/record/redis-keys.ts (`redisKeys.record`, `redisKeys.hashIndex`) for keys
+// no identity owns (the benchmark's keys): the record is a hash (`status`, `h` = current key
+// hash, `ph` = previous one, …); the hash index maps a key hash to the key's location.
+const keyRecord = (keyId) => `keyway:key:{${keyId}}`;
+const hashIndex = (keyHash) => `keyway:hash:{${keyHash}}`;
 
 const params = {
   revokes: intEnv('BENCH_REVOKES', 300, 1),
@@ -134,20 +138,11 @@ async function revoke(url, key, id, onReceived) {
 // ---------------------------------------------------------------------------------------------
 // Redis: the gateway's projection, polled on a connection of the benchmark's own
 
-const statusOf = (state) => {
-  if (state === null) return null;
-  try {
-    return JSON.parse(state).status ?? null;
-  } catch {
-    return null;
-  }
-};
-
 async function statuses(redis, ids) {
   const pipe = redis.pipeline();
-  for (const id of ids) pipe.hget(keyRecord(id), 'state');
+  for (const id of ids) pipe.hget(keyRecord(id), 'status');
   const results = (await pipe.exec()) ?? [];
-  return results.map(([error, state]) => (error ? null : statusOf(state)));
+  return results.map(([error, status]) => (error ? null : status));
 }
 
 /** Waits until every id is in the projection with status `active`; returns how many are not. */
@@ -168,7 +163,7 @@ async function waitProjected(redis, ids, timeoutMs) {
 }
 
 /**
- * One poll loop for all keys being watched: while any is pending it reads their `state` in one
+ * One poll loop for all keys being watched: while any is pending it reads their `status` in one
  * pipeline, notes when each first shows `revoked`, and sleeps 1 ms before the next round.
  */
 function revocationWatcher(redis) {
@@ -358,10 +353,10 @@ What is measured:
 
 - **Revoke response → Redis \`revoked\`**: from the moment the \`200\` of
   \`POST /v1/keys/{id}/revoke\` arrived at the client (\`performance.now()\` when \`fetch\`
-  resolved) to the first read of \`keyway:key:{<keyId>}\` (field \`state\`) whose JSON has
-  \`"status":"revoked"\`. That is the window in which a client already told "revoked" would still
-  find the key \`active\` in the gateway's projection: outbox relay (woken by \`NOTIFY\`) → Kafka
-  (\`keyway.keys.v1\`) → the gateway's consumer → its Redis \`MULTI\`.
+  resolved) to the first read of the key's record \`keyway:key:{<keyId>}\` (a hash) whose field
+  \`status\` is \`revoked\`. That is the window in which a client already told "revoked" would
+  still find the key \`active\` in the gateway's projection: outbox relay (woken by \`NOTIFY\`) →
+  Kafka (\`keyway.keys.v1\`) → the gateway's consumer → its apply script (one \`EVALSHA\`).
 - The benchmark polls Redis on its own ioredis connection: one pipeline reading every pending key,
   then a 1 ms sleep, so a figure is late by up to one poll period (mean in the table). No keyspace
   notifications (they would need a change to the shared Redis's configuration).
@@ -379,19 +374,13 @@ async function forgetKeys(redis, ids) {
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
     const read = redis.pipeline();
-    for (const id of chunk) read.hget(keyRecord(id), 'state');
-    const states = (await read.exec()) ?? [];
+    for (const id of chunk) read.hmget(keyRecord(id), 'h', 'ph');
+    const hashes = (await read.exec()) ?? [];
     const del = redis.pipeline();
     chunk.forEach((id, j) => {
-      const [error, state] = states[j] ?? [];
-      if (!error && state) {
-        try {
-          const { keyHash, previousKeyHash } = JSON.parse(state);
-          if (keyHash) del.del(hashIndex(keyHash));
-          if (previousKeyHash) del.del(hashIndex(previousKeyHash));
-        } catch {
-          // a record we cannot read: its hash entry, if any, stays
-        }
+      const [error, found] = hashes[j] ?? [];
+      if (!error && found) {
+        for (const keyHash of found) if (keyHash) del.del(hashIndex(keyHash));
       }
       del.del(keyRecord(id));
     });
