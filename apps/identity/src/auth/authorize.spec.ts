@@ -5,6 +5,7 @@ import {
   assertCanGrantScopes,
   assertCanManageKey,
   assertEnvironment,
+  assertLiveKey,
   assertManagementKeyOwned,
   assertMemberKeysAllowed,
   isOwnKey,
@@ -111,6 +112,9 @@ describe('authorization rules', () => {
     expect(() => assertEnvironment(testKey, 'test')).not.toThrow();
     forbidden(() => assertEnvironment(testKey, 'live'));
     expect(() => assertEnvironment(principal('owner'), 'test')).not.toThrow();
+    // Members, identities and the workspace, on which live keys depend, need a live key.
+    forbidden(() => assertLiveKey(testKey));
+    expect(() => assertLiveKey(principal('owner'))).not.toThrow();
   });
 
   it('lets members manage keys only where the workspace policy allows, others always', () => {

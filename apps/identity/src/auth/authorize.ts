@@ -115,6 +115,20 @@ export function assertEnvironment(principal: Principal, environment: string): vo
 }
 
 /**
+ * A `test` key manages test keys only, so it changes nothing live keys depend on: not a member
+ * (whose role caps its live keys, and whose removal revokes them), not an identity (whose scopes
+ * cap its live keys, and whose deletion revokes them), not the workspace's settings.
+ */
+export function assertLiveKey(principal: Principal): void {
+  if (principal.environment === 'test') {
+    throw AuthError.forbidden({
+      reason:
+        'a test key manages test keys only: members, identities and the workspace need a live key',
+    });
+  }
+}
+
+/**
  * The workspace key policy: with `memberKeys: none` a member's key reads keys but does not issue,
  * change, rotate, delete or revoke them (revoking its own is allowed: `isOwnKey`).
  */

@@ -261,6 +261,50 @@ describe('identity, hardened', () => {
       expect(testRotated.status).toBe(200);
       expect(testRotated.json.key).toMatch(/^kw_test_/);
     });
+
+    it('nor changes members, identities or the workspace, on which live keys depend', async () => {
+      const asTest = stack.identityApi(
+        (
+          await issue(owner, {
+            name: 'test-owner',
+            environment: 'test',
+            scopes: [...ROLE_SCOPES.owner],
+            ownerId: root.memberId,
+          })
+        ).key,
+      );
+      // An identity and a member, each with a live key.
+      expect(
+        (await owner.request('PUT', '/v1/identities/prod-user', { scopes: ['docs:read'] })).status,
+      ).toBe(201);
+      const identityKey = await issue(owner, { name: 'prod', ownerId: 'prod-user', scopes: ['*'] });
+      const admin = await memberWithKey('admin');
+
+      const refused = [
+        await asTest.request('PUT', '/v1/identities/prod-user', { scopes: [] }),
+        await asTest.request('PUT', '/v1/identities/new-user', { scopes: ['docs:*'] }),
+        await asTest.delete('/v1/identities/prod-user'),
+        await asTest.patch(`/v1/members/${admin.memberId}`, { role: 'auditor' }),
+        await asTest.delete(`/v1/members/${admin.memberId}`),
+        await asTest.post('/v1/members', { email: 'via-test@acme.example', role: 'admin' }),
+        await asTest.patch('/v1/workspace', { memberKeys: 'own' }),
+      ];
+      for (const answer of refused) {
+        expect(answer.status).toBe(403);
+        expect((answer.json as unknown as ErrorBody).details['reason']).toMatch(/test key/);
+      }
+      // Nothing changed: the live keys work as before; reading is still allowed.
+      expect((await owner.get<KeyResource>(`/v1/keys/${identityKey.id}`)).json.status).toBe(
+        'active',
+      );
+      expect((await owner.get<KeyResource>(`/v1/keys/${admin.key.id}`)).json.status).toBe('active');
+      expect((await admin.api.get('/v1/members')).status).toBe(200);
+      expect((await asTest.get('/v1/identities/prod-user')).json).toMatchObject({
+        scopes: ['docs:read'],
+      });
+      expect((await asTest.get('/v1/identities/new-user')).status).toBe(404);
+      expect((await owner.get<WorkspaceResource>('/v1/workspace')).json.memberKeys).toBe('none');
+    });
   });
 
   describe('6. revocation cannot be blocked', () => {
