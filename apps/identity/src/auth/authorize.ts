@@ -97,14 +97,38 @@ export function assertCanAssignOwner(
   principal: Principal,
   owner: { memberId: string; role: MemberRole },
 ): void {
+  assertCanActOnMember(
+    principal,
+    owner,
+    `cannot give a key to a member with the role ${owner.role}`,
+  );
+}
+
+/**
+ * A caller changes, rotates or deletes another member's key only if it could act on that member
+ * (holds every scope of its role): an admin cannot widen the owner's key, rotate it to learn its
+ * secret, and so keep the owner's rights after it is demoted or removed. (Revoking is judged on
+ * what the key may do now: `RevokeKey`.)
+ */
+export function assertCanManageKeyOf(
+  principal: Principal,
+  owner: { memberId: string; role: MemberRole },
+): void {
+  assertCanActOnMember(
+    principal,
+    owner,
+    `cannot manage a key of a member with the role ${owner.role}`,
+  );
+}
+
+function assertCanActOnMember(
+  principal: Principal,
+  owner: { memberId: string; role: MemberRole },
+  reason: string,
+): void {
   if (owner.memberId === principal.ownerId) return;
   const missing = ROLE_SCOPES[owner.role].filter((scope) => !principal.scopes.includes(scope));
-  if (missing.length > 0) {
-    throw AuthError.forbidden({
-      reason: `cannot give a key to a member with the role ${owner.role}`,
-      scopes: missing,
-    });
-  }
+  if (missing.length > 0) throw AuthError.forbidden({ reason, scopes: missing });
 }
 
 /** A `test` key manages test keys only: it may not issue, see the secret of or change a live one. */

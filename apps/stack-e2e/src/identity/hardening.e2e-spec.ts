@@ -95,6 +95,40 @@ describe('identity, hardened', () => {
       );
     });
 
+    it('cannot take over an existing key of the owner: no widening, rotating or deleting it', async () => {
+      const admin = await memberWithKey('admin');
+      // The owner's own plain API key: no keyway:* scope the admin lacks.
+      const ownersKey = await issue(owner, {
+        name: 'dashboard',
+        scopes: ['orders:read'],
+        ownerId: root.memberId,
+      });
+      const widened = await admin.api.patch<ErrorBody>(`/v1/keys/${ownersKey.id}`, {
+        scopes: [...ROLE_SCOPES.admin],
+      } satisfies UpdateKeyRequest);
+      expect(widened.status).toBe(403);
+      const rotated = await admin.api.post<ErrorBody & { key?: string }>(
+        `/v1/keys/${ownersKey.id}/rotate`,
+        {},
+      );
+      expect(rotated.status).toBe(403);
+      expect(rotated.json.key).toBeUndefined();
+      expect((await admin.api.delete(`/v1/keys/${ownersKey.id}`)).status).toBe(403);
+      expect(await owner.get<KeyResource>(`/v1/keys/${ownersKey.id}`)).toMatchObject({
+        status: 200,
+        json: { scopes: ['orders:read'], lastRotatedAt: null, version: 1 },
+      });
+      // Keys of members it could act on it manages as before; the owner's it may still revoke.
+      const member = await memberWithKey('member');
+      const membersKey = await issue(admin.api, {
+        name: 'for-member',
+        scopes: ['orders:read'],
+        ownerId: member.memberId,
+      });
+      expect((await admin.api.post(`/v1/keys/${membersKey.id}/rotate`, {})).status).toBe(200);
+      expect((await admin.api.post(`/v1/keys/${ownersKey.id}/revoke`, {})).status).toBe(200);
+    });
+
     it('gives keys to members it could act on, and its management keys stay its own', async () => {
       const admin = await memberWithKey('admin');
       const member = await addMember('member');
