@@ -338,6 +338,9 @@ describe('identity, hardened', () => {
       });
       expect((await asTest.get('/v1/identities/new-user')).status).toBe(404);
       expect((await owner.get<WorkspaceResource>('/v1/workspace')).json.memberKeys).toBe('none');
+      // Its member's own live keys it may still revoke: revoking one's own key is always allowed.
+      const ownLive = await issue(owner, { name: 'own-live', ownerId: root.memberId });
+      expect((await asTest.post(`/v1/keys/${ownLive.id}/revoke`, {})).status).toBe(200);
     });
   });
 
