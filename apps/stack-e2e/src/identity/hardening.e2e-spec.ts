@@ -392,6 +392,43 @@ describe('identity, hardened', () => {
         expect(revoked.json.status).toBe('revoked');
       }
     });
+
+    it.each(['member', 'identity'] as const)(
+      'removing a %s wins against concurrent changes of its keys, every time',
+      async (kind) => {
+        // A member changes its own keys (memberKeys: own), as one resisting its removal would.
+        await setMemberKeys('own');
+        for (let round = 0; round < 6; round++) {
+          let ownerId = `contested-${round}-${Date.now()}`;
+          let changer = owner;
+          if (kind === 'member') {
+            const member = await memberWithKey('member');
+            ownerId = member.memberId;
+            changer = member.api;
+          } else {
+            expect((await owner.request('PUT', `/v1/identities/${ownerId}`, {})).status).toBe(201);
+          }
+          const keys = await Promise.all(
+            [0, 1, 2].map((i) => issue(owner, { name: `k${i}`, ownerId })),
+          );
+          const changes = keys.flatMap((key) =>
+            [0, 1, 2].flatMap((i) => [
+              changer.post(`/v1/keys/${key.id}/rotate`, {}),
+              changer.patch(`/v1/keys/${key.id}`, { name: `n${i}` } satisfies UpdateKeyRequest),
+            ]),
+          );
+          const path = kind === 'member' ? `/v1/members/${ownerId}` : `/v1/identities/${ownerId}`;
+          const [removed] = await Promise.all([owner.delete(path), ...changes]);
+          expect(removed.status).toBe(204);
+          for (const key of keys) {
+            expect((await owner.get<KeyResource>(`/v1/keys/${key.id}`)).json.status).toBe(
+              'revoked',
+            );
+          }
+        }
+        await setMemberKeys('none');
+      },
+    );
   });
 
   describe('9. the workspace key policy', () => {
