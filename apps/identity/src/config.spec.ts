@@ -62,4 +62,17 @@ describe('identity config', () => {
     expect(() => lead('7 days')).toThrow(/KEY_EXPIRING_LEAD_TIME/);
     expect(() => lead('-1d')).toThrow(ConfigError);
   });
+
+  it('believes X-Forwarded-For from nobody, the one proxy in front, or the listed proxies', () => {
+    const trust = (value?: string) =>
+      identityConfig(parseEnv(identityEnvSchema, value === undefined ? {} : { TRUST_PROXY: value }))
+        .http.trustProxy;
+    expect(trust()).toBe(false);
+    expect(trust('false')).toBe(false);
+    // One hop, never "every hop": that would believe whatever a client wrote first.
+    expect(trust('true')).toBe(1);
+    expect(trust('10.0.0.0/8, 192.0.2.7,::1')).toBe('10.0.0.0/8,192.0.2.7,::1');
+    expect(() => trust('yes')).toThrow(/TRUST_PROXY/);
+    expect(() => trust('10.0.0.0/8,')).toThrow(ConfigError);
+  });
 });

@@ -4,7 +4,9 @@ import {
   assertCanGrantRole,
   assertCanGrantScopes,
   assertCanManageKey,
+  assertCanManageKeyOf,
   assertEnvironment,
+  assertLiveKey,
   assertManagementKeyOwned,
   assertMemberKeysAllowed,
   isOwnKey,
@@ -96,14 +98,16 @@ describe('authorization rules', () => {
     ['admin', 'admin', true],
     ['admin', 'member', true],
     ['member', 'auditor', false],
-  ] as const)('a %s giving a key to a %s: %s', (caller, role, allowed) => {
-    const call = () => assertCanAssignOwner(principal(caller), { memberId: 'mem_other', role });
-    if (allowed) expect(call).not.toThrow();
-    else forbidden(call);
-    // Its own keys are always its own, whatever its key's scopes.
-    expect(() =>
-      assertCanAssignOwner(principal(caller, []), { memberId: 'mem_caller', role: caller }),
-    ).not.toThrow();
+  ] as const)('a %s giving a key to, or managing a key of, a %s: %s', (caller, role, allowed) => {
+    for (const rule of [assertCanAssignOwner, assertCanManageKeyOf]) {
+      const call = () => rule(principal(caller), { memberId: 'mem_other', role });
+      if (allowed) expect(call).not.toThrow();
+      else forbidden(call);
+      // Its own keys are always its own, whatever its key's scopes.
+      expect(() =>
+        rule(principal(caller, []), { memberId: 'mem_caller', role: caller }),
+      ).not.toThrow();
+    }
   });
 
   it('keeps test keys to test keys', () => {
@@ -111,6 +115,9 @@ describe('authorization rules', () => {
     expect(() => assertEnvironment(testKey, 'test')).not.toThrow();
     forbidden(() => assertEnvironment(testKey, 'live'));
     expect(() => assertEnvironment(principal('owner'), 'test')).not.toThrow();
+    // Members, identities and the workspace, on which live keys depend, need a live key.
+    forbidden(() => assertLiveKey(testKey));
+    expect(() => assertLiveKey(principal('owner'))).not.toThrow();
   });
 
   it('lets members manage keys only where the workspace policy allows, others always', () => {

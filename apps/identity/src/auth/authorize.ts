@@ -97,20 +97,58 @@ export function assertCanAssignOwner(
   principal: Principal,
   owner: { memberId: string; role: MemberRole },
 ): void {
+  assertCanActOnMember(
+    principal,
+    owner,
+    `cannot give a key to a member with the role ${owner.role}`,
+  );
+}
+
+/**
+ * A caller changes, rotates or deletes another member's key only if it could act on that member
+ * (holds every scope of its role): an admin cannot widen the owner's key, rotate it to learn its
+ * secret, and so keep the owner's rights after it is demoted or removed. (Revoking is judged on
+ * what the key may do now: `RevokeKey`.)
+ */
+export function assertCanManageKeyOf(
+  principal: Principal,
+  owner: { memberId: string; role: MemberRole },
+): void {
+  assertCanActOnMember(
+    principal,
+    owner,
+    `cannot manage a key of a member with the role ${owner.role}`,
+  );
+}
+
+function assertCanActOnMember(
+  principal: Principal,
+  owner: { memberId: string; role: MemberRole },
+  reason: string,
+): void {
   if (owner.memberId === principal.ownerId) return;
   const missing = ROLE_SCOPES[owner.role].filter((scope) => !principal.scopes.includes(scope));
-  if (missing.length > 0) {
-    throw AuthError.forbidden({
-      reason: `cannot give a key to a member with the role ${owner.role}`,
-      scopes: missing,
-    });
-  }
+  if (missing.length > 0) throw AuthError.forbidden({ reason, scopes: missing });
 }
 
 /** A `test` key manages test keys only: it may not issue, see the secret of or change a live one. */
 export function assertEnvironment(principal: Principal, environment: string): void {
   if (principal.environment === 'test' && environment !== 'test') {
     throw AuthError.forbidden({ reason: 'a test key manages test keys only' });
+  }
+}
+
+/**
+ * A `test` key manages test keys only, so it changes nothing live keys depend on: not a member
+ * (whose role caps its live keys, and whose removal revokes them), not an identity (whose scopes
+ * cap its live keys, and whose deletion revokes them), not the workspace's settings.
+ */
+export function assertLiveKey(principal: Principal): void {
+  if (principal.environment === 'test') {
+    throw AuthError.forbidden({
+      reason:
+        'a test key manages test keys only: members, identities and the workspace need a live key',
+    });
   }
 }
 

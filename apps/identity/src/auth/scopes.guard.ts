@@ -9,11 +9,19 @@ import { Reflector } from '@nestjs/core';
 import { type ManagementScope } from '@keyway/contracts';
 import { type Principal } from './principal';
 import { AuthError } from './auth.errors';
+import { assertLiveKey } from './authorize';
 
 const REQUIRED_SCOPES = 'keyway:required-scopes';
+const LIVE_KEY_ONLY = 'keyway:live-key-only';
 
 /** The management scope a route needs (any one of them). */
 export const RequireScopes = (...scopes: ManagementScope[]) => SetMetadata(REQUIRED_SCOPES, scopes);
+
+/**
+ * A route that changes what live keys depend on (members, identities, the workspace): a `test`
+ * key may not call it, since a test key manages test keys only (`assertLiveKey`).
+ */
+export const RequireLiveKey = () => SetMetadata(LIVE_KEY_ONLY, true);
 
 @Injectable()
 export class ScopesGuard implements CanActivate {
@@ -30,6 +38,11 @@ export class ScopesGuard implements CanActivate {
     if (!required.some((scope) => principal.scopes.includes(scope))) {
       throw AuthError.forbidden({ requiredScopes: required });
     }
+    const liveOnly = this.reflector.getAllAndOverride<boolean | undefined>(LIVE_KEY_ONLY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (liveOnly) assertLiveKey(principal);
     return true;
   }
 }

@@ -3,7 +3,7 @@ import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { type Principal } from '../auth/principal';
-import { CurrentPrincipal, RequireScopes, ScopesGuard } from '../auth/scopes.guard';
+import { CurrentPrincipal, RequireLiveKey, RequireScopes, ScopesGuard } from '../auth/scopes.guard';
 import { ManagementRoute } from '../http/api-docs';
 import { eventContext } from '../http/event-context';
 import {
@@ -28,6 +28,7 @@ export class IdentitiesController {
 
   @Put(':externalId')
   @RequireScopes('keyway:identities:write')
+  @RequireLiveKey()
   @ApiOperation({
     summary: 'Create (201) or replace (200) an identity; its keys follow its scopes at once',
   })

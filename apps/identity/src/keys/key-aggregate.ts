@@ -65,8 +65,8 @@ export class KeyAggregate {
 
   /**
    * A caller's command on a key of its workspace that it may manage (members only their own and
-   * only if the workspace lets them, a test key only test keys, and nobody a key stronger than
-   * themselves); the key's state after it.
+   * only if the workspace lets them, a test key only test keys, nobody a key stronger than
+   * themselves nor a key of a member of a higher role); the key's state after it.
    */
   async manage(
     principal: Principal,
@@ -84,6 +84,7 @@ export class KeyAggregate {
         assertCanManageKey(principal, key);
         assertEnvironment(principal, key.environment);
         await this.policy.assertMayManageKeys(principal, tx);
+        await this.policy.assertMayManageKeyOf(principal, key, tx);
         await authorize?.(key, tx);
       },
     });

@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
-import { assertCanAssignOwner, assertMemberKeysAllowed, scopesWithinRole } from '../auth/authorize';
+import {
+  assertCanAssignOwner,
+  assertCanManageKeyOf,
+  assertMemberKeysAllowed,
+  scopesWithinRole,
+} from '../auth/authorize';
 import { type Principal } from '../auth/principal';
 import { MembersRepository } from '../members/members.repository';
 import { WorkspaceError } from '../workspaces/workspace.errors';
@@ -47,6 +52,23 @@ export class KeyPolicy {
       );
     }
     if (principal !== null) assertCanAssignOwner(principal, { memberId: ownerId, role });
+  }
+
+  /**
+   * A key of another member is changed, rotated or deleted only by a caller who could act on that
+   * member (`assertCanManageKeyOf`); the member's row stays locked to commit, so a concurrent role
+   * change waits.
+   */
+  async assertMayManageKeyOf(
+    principal: Principal,
+    key: { workspaceId: string; ownerId: string | null },
+    tx: EntityManager,
+  ): Promise<void> {
+    const { ownerId } = key;
+    if (ownerId === null || !ownerId.startsWith('mem_') || ownerId === principal.ownerId) return;
+    const role = await this.members.lockActiveRole(tx, key.workspaceId, ownerId);
+    // A removed member's keys are revoked: the decision refuses them.
+    if (role !== null) assertCanManageKeyOf(principal, { memberId: ownerId, role });
   }
 
   /** What a key may do now: a member's key is capped by the member's current role. */

@@ -7,7 +7,7 @@ import { type Principal } from '../auth/principal';
 import { EventStoreError, EventStoreErrorCode } from '../event-store/event-store.errors';
 import { type EventContext } from '../event-store/event-store';
 import { KeyAggregate } from './key-aggregate';
-import { KeyError } from './key.errors';
+import { KeyError, KeyErrorCode } from './key.errors';
 import { KeyPolicy } from './key-policy';
 import { keyResource } from './key-resource';
 import { type KeyState } from './key.state';
@@ -48,10 +48,7 @@ export class RevokeKey {
         if (state === null) throw KeyError.notFound();
         return keyResource(state);
       } catch (error) {
-        const conflict =
-          error instanceof EventStoreError &&
-          error.code === EventStoreErrorCode.CONCURRENCY_CONFLICT;
-        if (!conflict || attempt >= REVOKE_ATTEMPTS) throw error;
+        if (!isConflict(error) || attempt >= REVOKE_ATTEMPTS) throw error;
       }
     }
   }
@@ -71,7 +68,9 @@ export class RevokeKey {
 
   /**
    * Revokes every active key an owner (a member who leaves, an identity deleted) owns, in the
-   * caller's `tx`.
+   * caller's `tx`. Like a single revoke, it does not lose to a concurrent change of a key (a
+   * rotation, an update): each key's revoke runs under a savepoint and is retried on a conflict,
+   * so the owner's removal is never refused for it; a key revoked or deleted meanwhile is done.
    */
   async allOwnedBy(
     tx: EntityManager,
@@ -81,15 +80,30 @@ export class RevokeKey {
     reason = 'owner removed from the workspace',
   ): Promise<void> {
     for (const keyId of await this.keys.findActiveIdsOwnedBy(tx, workspaceId, ownerId)) {
-      await this.aggregate.execute(
-        {
-          workspaceId,
-          keyId,
-          command: { kind: 'revoke', reason },
-          context,
-        },
-        tx,
-      );
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await tx.transaction((savepoint) =>
+            this.aggregate.execute(
+              { workspaceId, keyId, command: { kind: 'revoke', reason }, context },
+              savepoint,
+            ),
+          );
+          break;
+        } catch (error) {
+          const gone =
+            error instanceof KeyError &&
+            (error.code === KeyErrorCode.KEY_NOT_ACTIVE ||
+              error.code === KeyErrorCode.KEY_NOT_FOUND);
+          if (gone) break;
+          if (!isConflict(error) || attempt >= REVOKE_ATTEMPTS) throw error;
+        }
+      }
     }
   }
+}
+
+function isConflict(error: unknown): boolean {
+  return (
+    error instanceof EventStoreError && error.code === EventStoreErrorCode.CONCURRENCY_CONFLICT
+  );
 }

@@ -13,7 +13,7 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type FastifyRequest } from 'fastify';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { type Principal } from '../auth/principal';
-import { CurrentPrincipal, RequireScopes, ScopesGuard } from '../auth/scopes.guard';
+import { CurrentPrincipal, RequireLiveKey, RequireScopes, ScopesGuard } from '../auth/scopes.guard';
 import { ManagementRoute } from '../http/api-docs';
 import { eventContext } from '../http/event-context';
 import { CreateMemberDto, MemberDto, MemberListDto, UpdateMemberDto } from './dto/member.dto';
@@ -28,6 +28,7 @@ export class MembersController {
   @Post()
   @HttpCode(201)
   @RequireScopes('keyway:members:write')
+  @RequireLiveKey()
   @ApiOperation({ summary: 'Add a member with a role no greater than your own' })
   @ApiResponse({ status: 201, type: MemberDto })
   @ManagementRoute(409, 422)
@@ -65,6 +66,7 @@ export class MembersController {
 
   @Patch(':id')
   @RequireScopes('keyway:members:write')
+  @RequireLiveKey()
   @ApiOperation({ summary: "Change a member's role; its keys follow at once" })
   @ApiResponse({ status: 200, type: MemberDto })
   @ManagementRoute(404, 409)

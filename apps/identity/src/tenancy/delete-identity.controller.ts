@@ -3,7 +3,7 @@ import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type FastifyRequest } from 'fastify';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { type Principal } from '../auth/principal';
-import { CurrentPrincipal, RequireScopes, ScopesGuard } from '../auth/scopes.guard';
+import { CurrentPrincipal, RequireLiveKey, RequireScopes, ScopesGuard } from '../auth/scopes.guard';
 import { ManagementRoute } from '../http/api-docs';
 import { eventContext } from '../http/event-context';
 import { IdentityPathParamsDto } from '../identities/dto/identity.dto';
@@ -18,6 +18,7 @@ export class DeleteIdentityController {
   @Delete(':externalId')
   @HttpCode(204)
   @RequireScopes('keyway:identities:write')
+  @RequireLiveKey()
   @ApiOperation({ summary: 'Delete an identity and revoke the keys it owns' })
   @ApiParam({ name: 'externalId', description: "The product's id for the owner." })
   @ApiResponse({ status: 204 })

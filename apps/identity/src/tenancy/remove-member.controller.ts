@@ -3,7 +3,7 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type FastifyRequest } from 'fastify';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { type Principal } from '../auth/principal';
-import { CurrentPrincipal, RequireScopes, ScopesGuard } from '../auth/scopes.guard';
+import { CurrentPrincipal, RequireLiveKey, RequireScopes, ScopesGuard } from '../auth/scopes.guard';
 import { ManagementRoute } from '../http/api-docs';
 import { eventContext } from '../http/event-context';
 import { RemoveMember } from './remove-member';
@@ -17,6 +17,7 @@ export class RemoveMemberController {
   @Delete(':id')
   @HttpCode(204)
   @RequireScopes('keyway:members:write')
+  @RequireLiveKey()
   @ApiOperation({
     summary: 'Remove a member and revoke the keys it owns',
     // The id it had in MembersController: generated clients keep their method names.

@@ -3,7 +3,7 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type FastifyRequest } from 'fastify';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { type Principal } from '../auth/principal';
-import { CurrentPrincipal, RequireScopes, ScopesGuard } from '../auth/scopes.guard';
+import { CurrentPrincipal, RequireLiveKey, RequireScopes, ScopesGuard } from '../auth/scopes.guard';
 import { ManagementRoute } from '../http/api-docs';
 import { eventContext } from '../http/event-context';
 import { UpdateWorkspaceDto, WorkspaceDto } from './dto/workspace.dto';
@@ -32,6 +32,7 @@ export class WorkspacesController {
 
   @Patch('workspace')
   @RequireScopes('keyway:workspace:admin')
+  @RequireLiveKey()
   @ApiOperation({ summary: "Change the workspace's name, key prefix or default rate limits" })
   @ApiResponse({ status: 200, type: WorkspaceDto })
   @ManagementRoute(409)

@@ -102,6 +102,16 @@ describe('identity: repeated invalid keys from one client address', () => {
     expect((await call('2001:db8:7:8::1', 'not-a-key')).status).toBe(401);
   });
 
+  it('believes only the address its proxy reports: entries a client adds before it change nothing', async () => {
+    // A proxy appends the address it saw; whatever the client sent comes first.
+    const spoofed = (i: number) => `10.${i}.0.1, 192.0.2.${i + 1}, 203.0.113.77`;
+    const failures: number[] = [];
+    for (let i = 0; i < LIMIT; i++) failures.push((await call(spoofed(i), 'not-a-key')).status);
+    expect(failures).toEqual(Array(LIMIT).fill(401));
+    expect((await call(spoofed(LIMIT), 'not-a-key')).status).toBe(429);
+    expect((await call('203.0.113.77', 'not-a-key')).status).toBe(429);
+  });
+
   it('does not count requests without any key', async () => {
     expect(await statuses('198.51.100.4', Array(LIMIT * 2).fill(undefined))).toEqual(
       Array(LIMIT * 2).fill(401),

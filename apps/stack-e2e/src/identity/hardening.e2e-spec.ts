@@ -95,6 +95,40 @@ describe('identity, hardened', () => {
       );
     });
 
+    it('cannot take over an existing key of the owner: no widening, rotating or deleting it', async () => {
+      const admin = await memberWithKey('admin');
+      // The owner's own plain API key: no keyway:* scope the admin lacks.
+      const ownersKey = await issue(owner, {
+        name: 'dashboard',
+        scopes: ['orders:read'],
+        ownerId: root.memberId,
+      });
+      const widened = await admin.api.patch<ErrorBody>(`/v1/keys/${ownersKey.id}`, {
+        scopes: [...ROLE_SCOPES.admin],
+      } satisfies UpdateKeyRequest);
+      expect(widened.status).toBe(403);
+      const rotated = await admin.api.post<ErrorBody & { key?: string }>(
+        `/v1/keys/${ownersKey.id}/rotate`,
+        {},
+      );
+      expect(rotated.status).toBe(403);
+      expect(rotated.json.key).toBeUndefined();
+      expect((await admin.api.delete(`/v1/keys/${ownersKey.id}`)).status).toBe(403);
+      expect(await owner.get<KeyResource>(`/v1/keys/${ownersKey.id}`)).toMatchObject({
+        status: 200,
+        json: { scopes: ['orders:read'], lastRotatedAt: null, version: 1 },
+      });
+      // Keys of members it could act on it manages as before; the owner's it may still revoke.
+      const member = await memberWithKey('member');
+      const membersKey = await issue(admin.api, {
+        name: 'for-member',
+        scopes: ['orders:read'],
+        ownerId: member.memberId,
+      });
+      expect((await admin.api.post(`/v1/keys/${membersKey.id}/rotate`, {})).status).toBe(200);
+      expect((await admin.api.post(`/v1/keys/${ownersKey.id}/revoke`, {})).status).toBe(200);
+    });
+
     it('gives keys to members it could act on, and its management keys stay its own', async () => {
       const admin = await memberWithKey('admin');
       const member = await addMember('member');
@@ -261,6 +295,53 @@ describe('identity, hardened', () => {
       expect(testRotated.status).toBe(200);
       expect(testRotated.json.key).toMatch(/^kw_test_/);
     });
+
+    it('nor changes members, identities or the workspace, on which live keys depend', async () => {
+      const asTest = stack.identityApi(
+        (
+          await issue(owner, {
+            name: 'test-owner',
+            environment: 'test',
+            scopes: [...ROLE_SCOPES.owner],
+            ownerId: root.memberId,
+          })
+        ).key,
+      );
+      // An identity and a member, each with a live key.
+      expect(
+        (await owner.request('PUT', '/v1/identities/prod-user', { scopes: ['docs:read'] })).status,
+      ).toBe(201);
+      const identityKey = await issue(owner, { name: 'prod', ownerId: 'prod-user', scopes: ['*'] });
+      const admin = await memberWithKey('admin');
+
+      const refused = [
+        await asTest.request('PUT', '/v1/identities/prod-user', { scopes: [] }),
+        await asTest.request('PUT', '/v1/identities/new-user', { scopes: ['docs:*'] }),
+        await asTest.delete('/v1/identities/prod-user'),
+        await asTest.patch(`/v1/members/${admin.memberId}`, { role: 'auditor' }),
+        await asTest.delete(`/v1/members/${admin.memberId}`),
+        await asTest.post('/v1/members', { email: 'via-test@acme.example', role: 'admin' }),
+        await asTest.patch('/v1/workspace', { memberKeys: 'own' }),
+      ];
+      for (const answer of refused) {
+        expect(answer.status).toBe(403);
+        expect((answer.json as unknown as ErrorBody).details['reason']).toMatch(/test key/);
+      }
+      // Nothing changed: the live keys work as before; reading is still allowed.
+      expect((await owner.get<KeyResource>(`/v1/keys/${identityKey.id}`)).json.status).toBe(
+        'active',
+      );
+      expect((await owner.get<KeyResource>(`/v1/keys/${admin.key.id}`)).json.status).toBe('active');
+      expect((await admin.api.get('/v1/members')).status).toBe(200);
+      expect((await asTest.get('/v1/identities/prod-user')).json).toMatchObject({
+        scopes: ['docs:read'],
+      });
+      expect((await asTest.get('/v1/identities/new-user')).status).toBe(404);
+      expect((await owner.get<WorkspaceResource>('/v1/workspace')).json.memberKeys).toBe('none');
+      // Its member's own live keys it may still revoke: revoking one's own key is always allowed.
+      const ownLive = await issue(owner, { name: 'own-live', ownerId: root.memberId });
+      expect((await asTest.post(`/v1/keys/${ownLive.id}/revoke`, {})).status).toBe(200);
+    });
   });
 
   describe('6. revocation cannot be blocked', () => {
@@ -311,6 +392,43 @@ describe('identity, hardened', () => {
         expect(revoked.json.status).toBe('revoked');
       }
     });
+
+    it.each(['member', 'identity'] as const)(
+      'removing a %s wins against concurrent changes of its keys, every time',
+      async (kind) => {
+        // A member changes its own keys (memberKeys: own), as one resisting its removal would.
+        await setMemberKeys('own');
+        for (let round = 0; round < 6; round++) {
+          let ownerId = `contested-${round}-${Date.now()}`;
+          let changer = owner;
+          if (kind === 'member') {
+            const member = await memberWithKey('member');
+            ownerId = member.memberId;
+            changer = member.api;
+          } else {
+            expect((await owner.request('PUT', `/v1/identities/${ownerId}`, {})).status).toBe(201);
+          }
+          const keys = await Promise.all(
+            [0, 1, 2].map((i) => issue(owner, { name: `k${i}`, ownerId })),
+          );
+          const changes = keys.flatMap((key) =>
+            [0, 1, 2].flatMap((i) => [
+              changer.post(`/v1/keys/${key.id}/rotate`, {}),
+              changer.patch(`/v1/keys/${key.id}`, { name: `n${i}` } satisfies UpdateKeyRequest),
+            ]),
+          );
+          const path = kind === 'member' ? `/v1/members/${ownerId}` : `/v1/identities/${ownerId}`;
+          const [removed] = await Promise.all([owner.delete(path), ...changes]);
+          expect(removed.status).toBe(204);
+          for (const key of keys) {
+            expect((await owner.get<KeyResource>(`/v1/keys/${key.id}`)).json.status).toBe(
+              'revoked',
+            );
+          }
+        }
+        await setMemberKeys('none');
+      },
+    );
   });
 
   describe('9. the workspace key policy', () => {

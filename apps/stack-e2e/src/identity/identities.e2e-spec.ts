@@ -171,6 +171,18 @@ describe('identities', () => {
       expect(pages).toBeGreaterThanOrEqual(3);
       const bad = await api.get('/v1/identities?cursor=nope');
       expect(bad.status).toBe(400);
+      // Shaped like one of ours, but no instant Postgres knows: the cursor is refused, not the DB.
+      for (const time of ['2026-13-45T99:99:99.999Z', '0000-01-01T00:00:00.000Z']) {
+        const forged = Buffer.from(JSON.stringify([time, 'idt_x'])).toString('base64url');
+        for (const path of ['/v1/identities', '/v1/keys']) {
+          const answer = await api.get<ErrorBody>(`${path}?cursor=${forged}`);
+          expect(answer.status).toBe(400);
+          expect(answer.json).toMatchObject({
+            message: 'cursor is not one this API returned',
+            details: { field: 'cursor' },
+          });
+        }
+      }
     });
 
     it.each([

@@ -70,6 +70,12 @@ describe('no secret anywhere', () => {
     // A failed call carrying a secret: the bearer header must not be echoed or logged.
     expect((await api.post('/v1/keys', { name: 42 })).status).toBe(400);
     expect((await stack.identityApi(a.key).post('/v1/keys', { name: 'x' })).status).toBe(401);
+    // A careless client naming a key by its secret, in the path (a request log records paths).
+    const live = secrets[2] as string;
+    expect((await api.get(`/v1/keys/${live}`)).status).toBe(404);
+    expect((await api.post(`/v1/keys/${live}/revoke`, {})).status).toBe(404);
+    expect((await api.get(`/v1/identities/${live}`)).status).toBe(404);
+    expect((await api.get(`/v1/nothing/${owner.key}`)).status).toBe(404);
     expect(secrets.every((secret) => /^kw_(live|test)_\w{36}$/.test(secret))).toBe(true);
 
     const identityDb = await stack.identityDatabase();

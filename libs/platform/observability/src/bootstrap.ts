@@ -17,8 +17,12 @@ export interface HttpServiceOptions {
   bodyLimitBytes?: number;
   /** Longest path parameter routed (Fastify's `maxParamLength`, default 100); longer is a 404. */
   maxParamLength?: number;
-  /** Trust X-Forwarded-For from these proxies (Fastify's trustProxy) for the client address. */
-  trustProxy?: boolean | string;
+  /**
+   * Trust X-Forwarded-For for the client address (Fastify's trustProxy): a number of proxy hops,
+   * or these proxies (addresses or CIDRs, comma-separated). `true` trusts every hop, so the
+   * address is whatever the client wrote first: do not pass it.
+   */
+  trustProxy?: boolean | number | string;
   /** Last touches before listening (documentation routes, say). */
   configure?: (app: INestApplication) => void;
   /**

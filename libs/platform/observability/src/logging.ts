@@ -23,6 +23,14 @@ export const REDACTED_PATHS = [
   '*.password',
 ];
 
+/** Anything shaped like a Keyway key (`{prefix}_{live|test}_{body}`), even cut short. */
+const KEY_LIKE = /[a-z]{2,12}_(?:live|test)_[0-9A-Za-z]{8,}/g;
+
+/** A request path as it may be logged: every key-shaped segment part blanked. */
+export function redactKeysInPath(path: string): string {
+  return path.replace(KEY_LIKE, '[redacted]');
+}
+
 /** The request id: the caller's `X-Request-Id` when well-formed, a new UUID otherwise. */
 export function requestIdOf(req: { headers: IncomingHttpHeaders }): string {
   const given = req.headers['x-request-id'];
@@ -45,8 +53,9 @@ export function loggerParams(service: string, level: string): Params {
         req: (req: { id: string; method: string; url: string }) => ({
           id: req.id,
           method: req.method,
-          // The path only: a query string may carry anything, a mistaken credential included.
-          url: req.url.split('?')[0],
+          // The path only: a query string may carry anything, a mistaken credential included;
+          // and a key a careless client put in the path (`GET /v1/keys/kw_live_…`) is blanked.
+          url: redactKeysInPath(req.url.split('?')[0] ?? ''),
         }),
       },
     },
