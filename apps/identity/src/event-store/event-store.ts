@@ -188,6 +188,22 @@ export class EventStore {
     return rows.map((row) => row.event);
   }
 
+  /** The latest event of one of `types` of each of the aggregates that have one. */
+  async latestOfTypes(
+    aggregateIds: readonly string[],
+    types: readonly string[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<Map<string, RecordedEvent>> {
+    if (aggregateIds.length === 0) return new Map();
+    const rows: { aggregate_id: string; event: RecordedEvent }[] = await manager.query(
+      `SELECT DISTINCT ON (aggregate_id) aggregate_id, event FROM event_store
+        WHERE aggregate_id = ANY($1) AND type = ANY($2)
+        ORDER BY aggregate_id, sequence DESC`,
+      [aggregateIds, types],
+    );
+    return new Map(rows.map((row) => [row.aggregate_id, row.event]));
+  }
+
   /** Every event in commit-position order, in pages, for rebuilding projections. */
   async *all(
     manager: EntityManager = this.dataSource.manager,

@@ -12,6 +12,7 @@ import { IssueKey } from './issue-key';
 import { KeyAggregate } from './key-aggregate';
 import { KeyOwnership } from './key-ownership';
 import { KeyPolicy } from './key-policy';
+import { RevokeHandedOutKeys } from './revoke-handed-out-keys';
 import { KeyProjector } from './key.projector';
 import { KeyQueries } from './key-queries';
 import { KeysController } from './keys.controller';
@@ -41,10 +42,11 @@ import { UpdateKey } from './update-key';
     UpdateKey,
     RotateKey,
     RevokeKey,
+    RevokeHandedOutKeys,
     DeleteKey,
     BearerStrategy,
   ],
-  exports: [KeyAggregate, KeyProjector, KeysRepository, IssueKey, RevokeKey],
+  exports: [KeyAggregate, KeyProjector, KeysRepository, IssueKey, RevokeKey, RevokeHandedOutKeys],
 })
 export class KeysModule {}
 

@@ -116,6 +116,20 @@ export class KeysRepository {
     return rows.map((row) => row.id);
   }
 
+  /** The workspace's active keys that carry a `keyway:*` scope (few: management keys). */
+  async findActiveWithManagementScopes(
+    tx: EntityManager,
+    workspaceId: string,
+  ): Promise<KeyState[]> {
+    const rows = (await tx.query(
+      `SELECT resource FROM keys
+        WHERE workspace_id = $1 AND status = 'active'
+          AND EXISTS (SELECT 1 FROM unnest(scopes) AS scope WHERE scope LIKE 'keyway:%')`,
+      [workspaceId],
+    )) as { resource: KeyState }[];
+    return rows.map((row) => row.resource);
+  }
+
   /** A workspace's keys, newest first. */
   async list(workspaceId: string, filter: KeyListFilter): Promise<KeyState[]> {
     const where = ['workspace_id = $1'];

@@ -79,7 +79,22 @@ export class RevokeKey {
     context: EventContext,
     reason = 'owner removed from the workspace',
   ): Promise<void> {
-    for (const keyId of await this.keys.findActiveIdsOwnedBy(tx, workspaceId, ownerId)) {
+    const keyIds = await this.keys.findActiveIdsOwnedBy(tx, workspaceId, ownerId);
+    await this.all(tx, workspaceId, keyIds, context, reason);
+  }
+
+  /**
+   * Revokes each key in the caller's `tx`, each in its own savepoint: a concurrent change of one
+   * is retried, and a key already revoked or deleted counts as done.
+   */
+  async all(
+    tx: EntityManager,
+    workspaceId: string,
+    keyIds: readonly string[],
+    context: EventContext,
+    reason: string,
+  ): Promise<void> {
+    for (const keyId of keyIds) {
       for (let attempt = 1; ; attempt++) {
         try {
           await tx.transaction((savepoint) =>

@@ -1,14 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  Patch,
-  Post,
-  Req,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type FastifyRequest } from 'fastify';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
@@ -16,7 +6,7 @@ import { type Principal } from '../auth/principal';
 import { CurrentPrincipal, RequireLiveKey, RequireScopes, ScopesGuard } from '../auth/scopes.guard';
 import { ManagementRoute } from '../http/api-docs';
 import { eventContext } from '../http/event-context';
-import { CreateMemberDto, MemberDto, MemberListDto, UpdateMemberDto } from './dto/member.dto';
+import { CreateMemberDto, MemberDto, MemberListDto } from './dto/member.dto';
 import { MembersService } from './members.service';
 
 @ApiTags('members')
@@ -62,20 +52,5 @@ export class MembersController {
   @ManagementRoute(404)
   get(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
     return this.members.get(principal.workspaceId, id);
-  }
-
-  @Patch(':id')
-  @RequireScopes('keyway:members:write')
-  @RequireLiveKey()
-  @ApiOperation({ summary: "Change a member's role; its keys follow at once" })
-  @ApiResponse({ status: 200, type: MemberDto })
-  @ManagementRoute(404, 409)
-  update(
-    @Param('id') id: string,
-    @Body() body: UpdateMemberDto,
-    @CurrentPrincipal() principal: Principal,
-    @Req() request: FastifyRequest,
-  ) {
-    return this.members.changeRole(principal, id, body.role, eventContext(principal, request));
   }
 }

@@ -64,14 +64,16 @@ export class MembersService {
     return manager ? work(manager) : this.dataSource.transaction(work);
   }
 
+  /** In `manager`'s transaction when given (the caller revokes what the new role no longer covers). */
   async changeRole(
     principal: Principal,
     memberId: string,
     role: MemberRole,
     context: EventContext,
+    manager?: EntityManager,
   ): Promise<MemberResource> {
     assertCanGrantRole(principal, role);
-    return this.dataSource.transaction(async (tx) => {
+    const work = async (tx: EntityManager) => {
       await this.workspaces.lockForMemberChange(tx, principal.workspaceId);
       const { state } = await this.aggregate.execute(
         {
@@ -86,7 +88,8 @@ export class MembersService {
       );
       await this.assertOwnerRemains(tx, principal.workspaceId);
       return memberResource(this.found(state));
-    });
+    };
+    return manager ? work(manager) : this.dataSource.transaction(work);
   }
 
   /** Removes the member, in `tx`; the caller revokes its keys in the same transaction. */

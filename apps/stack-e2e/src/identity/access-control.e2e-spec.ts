@@ -423,9 +423,14 @@ describe('access control', () => {
         email: 'owner2@a.example',
         role: 'owner',
       } satisfies CreateMemberRequest);
-      const asSecondOwner = stack.identityApi(
-        (await keyWith(ownerA, ROLE_SCOPES.owner, { ownerId: second.json.id })).key,
-      );
+      // The second owner rotates the key it was handed, so that no one else holds its secret
+      // (else demoting the first owner, who set it, would revoke it).
+      const handed = await keyWith(ownerA, ROLE_SCOPES.owner, { ownerId: second.json.id });
+      const rotated = await stack
+        .identityApi(handed.key)
+        .post<KeyWithSecret>(`/v1/keys/${handed.id}/rotate`, {});
+      expect(rotated.status).toBe(200);
+      const asSecondOwner = stack.identityApi(rotated.json.key);
 
       expect(
         (

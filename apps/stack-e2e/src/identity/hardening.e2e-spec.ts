@@ -143,6 +143,56 @@ describe('identity, hardened', () => {
       } satisfies CreateMemberRequest);
       expect(afterRemoval.status).toBe(401);
     });
+
+    it('loses the management keys it handed to a peer when demoted or removed, unless rotated since', async () => {
+      const a = await memberWithKey('admin');
+      const b = await memberWithKey('admin');
+      const status = async (id: string) =>
+        (await owner.get<KeyResource>(`/v1/keys/${id}`)).json.status;
+      // A hands B two admin keys (it saw both secrets) and moves one of its own to B.
+      const handed = await issue(a.api, {
+        name: 'for-b',
+        scopes: ['keyway:keys:read', 'keyway:members:write'],
+        ownerId: b.memberId,
+      });
+      const received = await issue(a.api, {
+        name: 'for-b-rotated-on-receipt',
+        scopes: ['keyway:keys:read', 'keyway:members:write'],
+        ownerId: b.memberId,
+      });
+      const moved = await issue(a.api, { name: 'moved', scopes: ['keyway:members:write'] });
+      expect(
+        (
+          await a.api.patch(`/v1/keys/${moved.id}`, {
+            ownerId: b.memberId,
+          } satisfies UpdateKeyRequest)
+        ).status,
+      ).toBe(200);
+      // B rotates one on receipt: that secret is B's alone.
+      expect((await b.api.post(`/v1/keys/${received.id}/rotate`, {})).status).toBe(200);
+
+      await setRole(a.memberId, 'member');
+      expect(await status(handed.id)).toBe('revoked');
+      expect(await status(moved.id)).toBe('revoked');
+      expect(await status(received.id)).toBe('active');
+      expect(await status(b.key.id)).toBe('active');
+      const withCopy = await stack.identityApi(handed.key).post('/v1/members', {
+        email: `copy-${Math.random().toString(36).slice(2)}@acme.example`,
+        role: 'admin',
+      } satisfies CreateMemberRequest);
+      expect(withCopy.status).toBe(401);
+
+      // Removed: even a key whose scopes its old role still covers goes.
+      const c = await memberWithKey('admin');
+      const readOnly = await issue(c.api, {
+        name: 'read-for-b',
+        scopes: ['keyway:keys:read'],
+        ownerId: b.memberId,
+      });
+      expect((await owner.delete(`/v1/members/${c.memberId}`)).status).toBe(204);
+      expect(await status(readOnly.id)).toBe('revoked');
+      expect(await status(received.id)).toBe('active');
+    });
   });
 
   describe('2. an expired key stays expired, whatever the scheduler has done', () => {
