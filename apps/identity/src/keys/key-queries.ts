@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type KeyList, type KeyResource } from '@keyway/contracts';
+import { KEY_EVENT_TYPES, type KeyList, type KeyResource } from '@keyway/contracts';
 import { EventStore, type RecordedEvent } from '../event-store/event-store';
 import { decodeCursor, encodeCursor } from '../http/cursor';
 import { type ListKeysFilter } from './dto/key.dto';
@@ -49,7 +49,11 @@ export class KeyQueries {
   /** The key's own events in sequence order, also after it was deleted. */
   async events(workspaceId: string, keyId: string): Promise<RecordedEvent[]> {
     const events = await this.store.load(keyId);
-    if (events.length === 0 || events[0]?.workspaceid !== workspaceId) throw KeyError.notFound();
+    // Only a key's history: the store also holds members' and workspaces' under their own ids.
+    const [first] = events;
+    if (first?.type !== KEY_EVENT_TYPES.issued || first.workspaceid !== workspaceId) {
+      throw KeyError.notFound();
+    }
     return events;
   }
 }

@@ -56,6 +56,9 @@ export class RevokeKey {
   private async authorize(principal: Principal, key: KeyState, tx: EntityManager): Promise<void> {
     if (isOwnKey(principal, key)) return;
     if (!principal.scopes.includes('keyway:keys:write')) {
+      // A caller that may not even read keys learns nothing of one that is not its own: not
+      // found, as for an id that does not exist (else 403 vs 404 would tell which ids exist).
+      if (!principal.scopes.includes('keyway:keys:read')) throw KeyError.notFound();
       throw AuthError.forbidden({ requiredScopes: ['keyway:keys:write'] });
     }
     assertEnvironment(principal, key.environment);

@@ -481,6 +481,43 @@ describe('identity, hardened', () => {
     );
   });
 
+  describe('careless clients', () => {
+    it('may send Content-Type: application/json with no body (a DELETE, a body-less POST)', async () => {
+      const key = await issue(owner, { name: 'to-delete' });
+      const json = { 'content-type': 'application/json' };
+      const revoked = await owner.request('POST', `/v1/keys/${key.id}/revoke`, undefined, json);
+      expect(revoked.status).toBe(200);
+      const deleted = await owner.request('DELETE', `/v1/keys/${key.id}`, undefined, json);
+      expect(deleted.status).toBe(204);
+      // A body that is there must still be JSON.
+      const broken = await owner.request<ErrorBody>('POST', '/v1/keys', '{"name":', json);
+      expect(broken.status).toBe(400);
+      expect(broken.json.code).toBe('VALIDATION_ERROR');
+    });
+  });
+
+  describe('what a key may learn', () => {
+    it("reads the history of keys only, not of the workspace's other aggregates", async () => {
+      const member = await addMember('auditor');
+      for (const id of [member, root.workspaceId]) {
+        const answer = await owner.get<ErrorBody>(`/v1/keys/${id}/events`);
+        expect(answer.status).toBe(404);
+      }
+    });
+
+    it('a key that cannot read keys cannot tell which key ids exist by revoking them', async () => {
+      const apiKey = await issue(owner, { name: 'plain-api-key', scopes: ['orders:read'] });
+      const other = await issue(owner, { name: 'someone-else' });
+      const api = stack.identityApi(apiKey.key);
+      const existing = await api.post<ErrorBody>(`/v1/keys/${other.id}/revoke`, {});
+      const missing = await api.post<ErrorBody>('/v1/keys/key_doesnotexist/revoke', {});
+      expect(existing.status).toBe(404);
+      expect(existing.json.code).toBe(missing.json.code);
+      expect(missing.status).toBe(404);
+      expect((await owner.get<KeyResource>(`/v1/keys/${other.id}`)).json.status).toBe('active');
+    });
+  });
+
   describe('9. the workspace key policy', () => {
     it('with none (the default) members read keys and revoke their own; with own they issue', async () => {
       expect((await owner.get<WorkspaceResource>('/v1/workspace')).json.memberKeys).toBe('none');

@@ -60,6 +60,18 @@ export async function startHttpService(
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
   // JSON only: Fastify would parse text/plain too; anything else is a 415 before any route runs.
   fastify.removeContentTypeParser('text/plain');
+  // Fastify's own JSON parser, except that an empty body is no body: clients send
+  // `Content-Type: application/json` on a DELETE or a body-less POST, which is not malformed JSON.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text === '') {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
