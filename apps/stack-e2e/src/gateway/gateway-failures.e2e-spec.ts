@@ -54,6 +54,11 @@ describe('gateway when Redis fails', () => {
     expect(Math.max(...timings)).toBeLessThan(100);
     const ready = await fetch(`${stack.service('gateway').url}/health/ready`);
     expect(ready.status).toBe(503);
+    // It says which dependency is down, in the SPEC's error shape.
+    expect(await ready.json()).toMatchObject({
+      code: 'UNAVAILABLE',
+      details: { down: expect.arrayContaining(['redis']) },
+    });
 
     // Back, but empty (no persistence): the gateway must notice and replay the topic.
     await redis.restart();

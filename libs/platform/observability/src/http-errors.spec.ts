@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import { ServiceUnavailableException } from '@nestjs/common';
 import { fastify, type FastifyInstance } from 'fastify';
 import {
   answerClientError,
@@ -92,5 +93,21 @@ describe('the HTTP layer refuses in the SPEC shape', () => {
     });
     expect(head).toContain(`Content-Length: ${Buffer.byteLength(body)}`);
     expect(socket.destroyed).toBe(true);
+  });
+
+  it('names the failed checks of a readiness 503, without their messages', () => {
+    const unready = new ServiceUnavailableException({
+      status: 'error',
+      info: { postgres: { status: 'up' } },
+      error: { redis: { status: 'down', message: 'connect ECONNREFUSED 10.0.0.7:6379' } },
+      details: {},
+    });
+    expect(frameworkRefusal(unready)).toMatchObject({
+      status: 503,
+      code: 'UNAVAILABLE',
+      details: { down: ['redis'] },
+    });
+    expect(JSON.stringify(frameworkRefusal(unready))).not.toContain('10.0.0.7');
+    expect(frameworkRefusal(new ServiceUnavailableException())?.details).toEqual({});
   });
 });

@@ -58,7 +58,11 @@ export function unmatchedRouteRefusal(request: FastifyRequest): HttpRefusal | nu
  * exception filter (Nest rewraps them keeping only status and message). Null for anything else.
  */
 export function frameworkRefusal(error: unknown): HttpRefusal | null {
-  if (error instanceof HttpException) return refusalOfStatus(error.getStatus());
+  if (error instanceof HttpException) {
+    const answer = refusalOfStatus(error.getStatus());
+    const down = failedHealthChecks(error.getResponse());
+    return answer && down ? { ...answer, details: { ...answer.details, down } } : answer;
+  }
   const { code, statusCode } = (error ?? {}) as { code?: unknown; statusCode?: unknown };
   switch (code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -76,6 +80,18 @@ export function frameworkRefusal(error: unknown): HttpRefusal | null {
   }
   // The JSON parser's SyntaxError, and any other refusal Fastify marks with a client status.
   return typeof statusCode === 'number' ? refusalOfStatus(statusCode) : null;
+}
+
+/**
+ * The names of the failed checks of a readiness answer (Terminus' 503 body: `{ error: { <name>:
+ * … } }`), so an operator sees which dependency is down; their messages stay in the log (they may
+ * name internal hosts). Null for anything else.
+ */
+function failedHealthChecks(body: unknown): string[] | null {
+  const failed = (body as { status?: unknown; error?: unknown } | null)?.error;
+  if ((body as { status?: unknown } | null)?.status !== 'error') return null;
+  if (failed === null || typeof failed !== 'object') return null;
+  return Object.keys(failed).sort();
 }
 
 const STATUS_REFUSALS: Readonly<Record<number, readonly [HttpLayerErrorCode, string]>> = {
