@@ -57,15 +57,42 @@ export function nestingDepth(value: unknown, limit: number): number {
   return deepest;
 }
 
+/** Whether any object inside `value` has an own key `name` (iteratively; `value` is shallow). */
+function hasKeyNamed(value: unknown, name: string): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== 'object') continue;
+    if (!Array.isArray(node) && Object.hasOwn(node, name)) return true;
+    stack.push(...Object.values(node));
+  }
+  return false;
+}
+
 /**
  * Metadata as a client writes it: a JSON object of at most 4 KiB nested at most 16 deep. The depth
  * is checked first, without recursion, so no body can exhaust the stack of what reads it next.
  */
 export const MetadataInput = z
-  .record(z.string(), z.unknown())
+  .unknown()
+  .refine((value) => value !== null && typeof value === 'object' && !Array.isArray(value), {
+    message: 'must be a JSON object',
+    abort: true,
+  })
   .refine((metadata) => nestingDepth(metadata, MAX_METADATA_DEPTH) <= MAX_METADATA_DEPTH, {
     message: `must nest at most ${MAX_METADATA_DEPTH} levels deep`,
     abort: true,
   })
+  // zod's record check (here and in the event contracts) takes an object with its own
+  // `constructor` for a class instance: say so rather than "expected record".
+  .refine((metadata) => !hasKeyNamed(metadata, 'constructor'), {
+    message: 'keys named "constructor" are not allowed',
+    abort: true,
+  })
   .pipe(KeyMetadata)
-  .meta({ description: 'Free-form JSON object, at most 4 KiB serialized and 16 levels deep.' });
+  .meta({
+    description: 'Free-form JSON object, at most 4 KiB serialized and 16 levels deep.',
+    // The checks above start from `unknown` (see why at the record check); documented as it is.
+    type: 'object',
+    additionalProperties: {},
+  });
