@@ -1,3 +1,5 @@
+import { CLEAR_PREFIXES_LUA } from './lua-clear-prefixes';
+
 /** What the identity apply script did with an event (`stale`: of an older life, ignored). */
 export type IdentityApplyOutcome = 'applied' | 'gap' | 'duplicate' | 'stale' | 'missing';
 
@@ -22,7 +24,7 @@ export type IdentityApplyOutcome = 'applied' | 'gap' | 'duplicate' | 'stale' | '
  * ARGV[8..] field, value pairs to set.
  * Returns { outcome, the replaced life's limit names as JSON ('' when none was replaced) }.
  */
-export const APPLY_IDENTITY_LUA = `
+export const APPLY_IDENTITY_LUA = `${CLEAR_PREFIXES_LUA}
 local rec = KEYS[1]
 local id, seq, kind, at = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
 local cur = redis.call('HMGET', rec, 'id', 'seq', 'crt', 'status', 'rls', 'del', 'pdel')
@@ -62,16 +64,7 @@ if kind == 'created' then
   redis.call('HSET', rec, 'id', id, 'status', 'active', 'crt', at, 'ws', ARGV[5], 'ext', ARGV[6],
     'pdel', pdel)
 end
-if ARGV[7] ~= '' then
-  for _, field in ipairs(redis.call('HKEYS', rec)) do
-    for prefix in string.gmatch(ARGV[7], '[^,]+') do
-      if string.sub(field, 1, #prefix) == prefix then
-        redis.call('HDEL', rec, field)
-        break
-      end
-    end
-  end
-end
+clear_prefixes(rec, ARGV[7])
 for i = 8, #ARGV, 2 do
   redis.call('HSET', rec, ARGV[i], ARGV[i + 1])
 end

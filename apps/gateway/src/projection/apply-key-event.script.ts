@@ -1,4 +1,5 @@
 import { LUA_TIME } from '../record/lua-time';
+import { CLEAR_PREFIXES_LUA } from './lua-clear-prefixes';
 
 /** What the apply script did with an event. */
 export type ApplyOutcome = 'applied' | 'gap' | 'duplicate' | 'missing';
@@ -16,7 +17,7 @@ export type ApplyOutcome = 'applied' | 'gap' | 'duplicate' | 'missing';
  * ARGV[6..] field, value pairs to set ('' value = remove the field).
  * Returns { outcome, current hash, previous hash } (the hashes only matter for `deleted`).
  */
-export const APPLY_KEY_EVENT_LUA = `${LUA_TIME}
+export const APPLY_KEY_EVENT_LUA = `${LUA_TIME}${CLEAR_PREFIXES_LUA}
 local rec = KEYS[1]
 local seq = tonumber(ARGV[1])
 local kind = ARGV[2]
@@ -35,16 +36,7 @@ if kind == 'deleted' then
   redis.call('HSET', rec, 'seq', seq, 'status', 'deleted')
   return { outcome, cur[3] or '', cur[4] or '' }
 end
-if ARGV[4] ~= '' then
-  for _, field in ipairs(redis.call('HKEYS', rec)) do
-    for prefix in string.gmatch(ARGV[4], '[^,]+') do
-      if string.sub(field, 1, #prefix) == prefix then
-        redis.call('HDEL', rec, field)
-        break
-      end
-    end
-  end
-end
+clear_prefixes(rec, ARGV[4])
 for i = 6, #ARGV, 2 do
   if ARGV[i + 1] == '' then
     redis.call('HDEL', rec, ARGV[i])

@@ -69,8 +69,6 @@ export function frameworkRefusal(error: unknown): HttpRefusal | null {
       return refusal(415, 'UNSUPPORTED_MEDIA_TYPE', 'the request body must be application/json');
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return refusal(413, 'PAYLOAD_TOO_LARGE', 'the request body is too large');
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return refusal(400, 'VALIDATION_ERROR', 'the JSON body is empty');
     case 'FST_ERR_BAD_URL':
       return refusal(400, 'VALIDATION_ERROR', 'the URL is not validly percent-encoded');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
