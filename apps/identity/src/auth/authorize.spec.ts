@@ -19,6 +19,7 @@ const principal = (
   scopes: readonly string[] = role ? ROLE_SCOPES[role] : [],
 ): Principal => ({
   keyId: 'key_caller',
+  keyHash: 'a'.repeat(64),
   workspaceId: 'ws_a',
   environment: 'live',
   scopes,

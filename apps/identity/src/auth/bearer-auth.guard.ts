@@ -3,6 +3,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { type FastifyRequest } from 'fastify';
 import { AuthError, AuthErrorCode } from './auth.errors';
 import { FailedAuthLimiter } from './failed-auth-limiter';
+import { type Principal } from './principal';
 
 /**
  * Passport's bearer strategy, failing with our own error instead of Nest's HttpException. A client
@@ -22,7 +23,8 @@ export class BearerAuthGuard extends AuthGuard('bearer') {
     if (retryAfter > 0) throw AuthError.tooManyInvalidKeys(retryAfter);
     try {
       const allowed = (await super.canActivate(context)) as boolean;
-      if (credential !== null) this.failures.recordSuccess(credential);
+      const principal = (request as FastifyRequest & { user?: Principal }).user;
+      if (principal !== undefined) this.failures.recordSuccess(principal.keyHash);
       return allowed;
     } catch (error) {
       // Only a presented key that failed counts: a request without any key is not a guess.
@@ -45,6 +47,6 @@ export class BearerAuthGuard extends AuthGuard('bearer') {
 }
 
 /** The credential of `Authorization: Bearer <credential>`, or null without one. */
-function bearerCredential(header: string | undefined): string | null {
+export function bearerCredential(header: string | undefined): string | null {
   return /^bearer +(\S+)$/i.exec(header ?? '')?.[1] ?? null;
 }

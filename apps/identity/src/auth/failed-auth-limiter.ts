@@ -29,7 +29,8 @@ export class FailedAuthLimiter {
   /** Seconds the address must wait before presenting this credential, 0 when it may now. */
   retryAfterSeconds(address: string, credential: string | null): number {
     const seconds = this.failures.retryAfterSeconds(address);
-    if (seconds === 0 || (credential !== null && this.known.has(this.hash(credential)))) return 0;
+    if (seconds === 0 || (credential !== null && this.known.has(hashKey(this.pepper, credential))))
+      return 0;
     return seconds;
   }
 
@@ -37,11 +38,8 @@ export class FailedAuthLimiter {
     this.failures.recordFailure(address);
   }
 
-  recordSuccess(credential: string): void {
-    this.known.set(this.hash(credential), true);
-  }
-
-  private hash(credential: string): string {
-    return hashKey(this.pepper, credential);
+  /** `keyHash`: the authenticated key's HMAC, as the strategy computed it (not hashed twice). */
+  recordSuccess(keyHash: string): void {
+    this.known.set(keyHash, true);
   }
 }

@@ -3,6 +3,8 @@ import { type KeyEnvironment, type MemberRole } from '@keyway/contracts';
 /** The authenticated caller of the management API: a Keyway key, capped by its owner's role. */
 export interface Principal {
   keyId: string;
+  /** HMAC-SHA256(pepper, key), as the read model knows the key: never the key itself. */
+  keyHash: string;
   workspaceId: string;
   /** A `test` key manages test keys only (SPEC "Keys"). */
   environment: KeyEnvironment;

@@ -4,6 +4,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-http-bearer';
 import { hashKey, parseKey } from '@keyway/key-material';
 import { scopesWithinRole } from '../auth/authorize';
+import { bearerCredential } from '../auth/bearer-auth.guard';
 import { type Principal } from '../auth/principal';
 import { Clock } from '../clock';
 import { PEPPER } from '../pepper';
@@ -31,14 +32,16 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
   ): Promise<Principal | false> {
     // passport-http-bearer also reads `access_token` from the query and body; a key in a URL ends
     // up in logs and proxies, so only the Authorization header counts.
-    const fromHeader = /^bearer +(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    const fromHeader = bearerCredential(request.headers.authorization);
     if (typeof token !== 'string' || fromHeader !== token) return false;
     if (typeof parseKey(token) === 'string') return false;
-    const key = await this.keys.findActiveByHash(hashKey(this.pepper, token), this.clock.now());
+    const keyHash = hashKey(this.pepper, token);
+    const key = await this.keys.findActiveByHash(keyHash, this.clock.now());
     if (key === null) return false;
     if (!key.ownerId?.startsWith('mem_')) {
       return {
         keyId: key.id,
+        keyHash,
         workspaceId: key.workspaceId,
         environment: key.environment,
         scopes: key.scopes,
@@ -51,6 +54,7 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
     if (role === null) return false;
     return {
       keyId: key.id,
+      keyHash,
       workspaceId: key.workspaceId,
       environment: key.environment,
       scopes: scopesWithinRole(key.scopes, role),
