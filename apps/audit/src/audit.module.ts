@@ -1,16 +1,34 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
 import { TOPIC_SPECS } from '@keyway/contracts';
 import { DatabaseModule } from '@keyway/platform-database';
 import { KafkaHealth, KafkaModule } from '@keyway/platform-kafka';
 import { healthEndpoints, ObservabilityModule } from '@keyway/platform-observability';
+import { AuthModule } from './auth/auth.module';
+import { ChainModule } from './chain/chain.module';
 import { AUDIT_CONFIG, type AuditConfig } from './config';
 import { auditDatabase } from './database';
+import { ErrorFilter } from './errors/error.filter';
+import { ValidationPipe } from './http/validation.pipe';
 import { AuditTrailConsumer } from './trail/audit-trail.consumer';
 import { AuditTrailRepository } from './trail/audit-trail.repository';
 
-/** The audit service: records the event stream (queries come with their own issue). */
+/** The typed config, to every module. */
+@Global()
+@Module({})
+class AuditConfigModule {
+  static register(config: AuditConfig): DynamicModule {
+    return {
+      module: AuditConfigModule,
+      providers: [{ provide: AUDIT_CONFIG, useValue: config }],
+      exports: [AUDIT_CONFIG],
+    };
+  }
+}
+
+/** The audit service: the chained trail, usage, integrity, alerts and their queries. */
 @Module({})
 export class AuditModule {
   static register(config: AuditConfig): DynamicModule {
@@ -30,16 +48,17 @@ export class AuditModule {
     return {
       module: AuditModule,
       imports: [
-        ObservabilityModule.forRoot({
-          service: config.service,
-          logLevel: config.logLevel,
-        }),
+        AuditConfigModule.register(config),
+        ObservabilityModule.forRoot({ service: config.service, logLevel: config.logLevel }),
         DatabaseModule.forRoot(auditDatabase(config)),
         KafkaModule.forRoot({ ...config.kafka, topics: TOPIC_SPECS }),
+        ChainModule,
+        AuthModule,
       ],
       controllers: [...health.controllers],
       providers: [
-        { provide: AUDIT_CONFIG, useValue: config },
+        { provide: APP_FILTER, useClass: ErrorFilter },
+        { provide: APP_PIPE, useClass: ValidationPipe },
         AuditTrailRepository,
         AuditTrailConsumer,
         ...health.providers,

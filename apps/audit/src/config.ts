@@ -1,15 +1,38 @@
-import { type z } from 'zod';
-import { kafkaEnv, postgresConnection, postgresEnv, runtimeEnv } from '@keyway/platform-config';
+import { z } from 'zod';
+import {
+  kafkaEnv,
+  postgresConnection,
+  postgresEnv,
+  runtimeEnv,
+  trustProxySetting,
+} from '@keyway/platform-config';
 
 export const auditEnvSchema = runtimeEnv(8082)
   .and(postgresEnv('keyway_audit'))
-  .and(kafkaEnv('keyway-audit'));
+  .and(kafkaEnv('keyway-audit'))
+  .and(
+    z.object({
+      /** The gateway whose `POST /v1/verify` authenticates audit's callers. */
+      AUDIT_GATEWAY_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8080'),
+      /** How long a verification may take before the request is refused (503, fail closed). */
+      AUDIT_GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(10).max(30_000).default(2_000),
+      /** Failed authentications one client address may have per window before 429. */
+      INVALID_KEY_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(50),
+      INVALID_KEY_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(60),
+      TRUST_PROXY: trustProxySetting,
+    }),
+  );
 
 export function auditConfig(env: z.infer<typeof auditEnvSchema>) {
   return {
     service: 'audit',
     logLevel: env.LOG_LEVEL,
-    http: { host: env.HTTP_HOST, port: env.HTTP_PORT, shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS },
+    http: {
+      host: env.HTTP_HOST,
+      port: env.HTTP_PORT,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+      trustProxy: env.TRUST_PROXY,
+    },
     postgres: postgresConnection(env),
     kafka: {
       brokers: env.KAFKA_BROKERS,
@@ -17,6 +40,11 @@ export function auditConfig(env: z.infer<typeof auditEnvSchema>) {
       groupId: env.KAFKA_GROUP_ID,
       partitionsOverride: env.KAFKA_TOPIC_PARTITIONS,
     },
+    gateway: {
+      url: env.AUDIT_GATEWAY_URL.replace(/\/+$/, ''),
+      timeoutMs: env.AUDIT_GATEWAY_TIMEOUT_MS,
+    },
+    invalidKeys: { limit: env.INVALID_KEY_LIMIT, windowMs: env.INVALID_KEY_WINDOW_S * 1000 },
   };
 }
 

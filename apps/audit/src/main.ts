@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { parseEnvOrExit } from '@keyway/platform-config';
 import { openDatabase } from '@keyway/platform-database';
-import { HttpErrorFilter, startHttpService } from '@keyway/platform-observability';
+import { startHttpService } from '@keyway/platform-observability';
 import { AuditModule } from './audit.module';
 import { auditConfig, auditEnvSchema } from './config';
 import { auditDatabase } from './database';
@@ -13,10 +13,7 @@ async function main(): Promise<void> {
     process.stdout.write(`audit: database ${config.postgres.database} is migrated\n`);
     return;
   }
-  await startHttpService(AuditModule.register(config), {
-    ...config.http,
-    configure: (app) => app.useGlobalFilters(new HttpErrorFilter()),
-  });
+  await startHttpService(AuditModule.register(config), config.http);
 }
 
 main().catch((error: unknown) => {

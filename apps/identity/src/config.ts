@@ -1,7 +1,12 @@
-import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { durationMs } from '@keyway/contracts';
-import { kafkaEnv, postgresConnection, postgresEnv, runtimeEnv } from '@keyway/platform-config';
+import {
+  kafkaEnv,
+  postgresConnection,
+  postgresEnv,
+  runtimeEnv,
+  trustProxySetting,
+} from '@keyway/platform-config';
 
 export const identityEnvSchema = runtimeEnv(8081)
   .and(postgresEnv('keyway_identity'))
@@ -38,28 +43,7 @@ export const identityEnvSchema = runtimeEnv(8081)
           }
           return ms === 0 ? null : ms;
         }),
-      /**
-       * Whose X-Forwarded-For is believed for the client address (recorded on events, and the one
-       * failed authentications are counted for): `false`, nobody; `true`, the one proxy in front
-       * (the entry it appended, never what a client wrote before it); or the proxies' addresses
-       * or CIDRs, comma-separated (a chain of them).
-       */
-      TRUST_PROXY: z
-        .string()
-        .default('false')
-        .transform((value, ctx): false | 1 | string => {
-          if (value === 'false') return false;
-          if (value === 'true') return 1;
-          const entries = value.split(',').map((entry) => entry.trim());
-          if (entries.every((entry) => ipaddr.isValid(entry) || ipaddr.isValidCIDR(entry))) {
-            return entries.join(',');
-          }
-          ctx.addIssue({
-            code: 'custom',
-            message: 'must be true, false or comma-separated addresses or CIDRs',
-          });
-          return z.NEVER;
-        }),
+      TRUST_PROXY: trustProxySetting,
     }),
   )
   .superRefine((env, ctx) => {

@@ -92,7 +92,7 @@ describe('walking skeleton', () => {
     const everything = [
       message.value ?? '',
       JSON.stringify(await stack.redis.hgetall(`keyway:key:{${created.id}}`)),
-      JSON.stringify((await audit.query('SELECT event FROM audit_events')).rows),
+      JSON.stringify((await audit.query('SELECT record FROM audit_events')).rows),
       ...[...stack.services.values()].map((service) => service.output()),
     ].join('\n');
     expect(everything).not.toContain(created.key);

@@ -119,6 +119,13 @@ export {
   type GatewayErrorCode,
 } from './gateway/gateway-errors';
 
+export {
+  AuditRecord,
+  ChainHash,
+  GENESIS_HASH,
+  type UnhashedAuditRecord,
+} from './audit/audit-record';
+
 export { EVENT_CATALOG, type EventContract, type EventType } from './event-catalog';
 export { eventJsonSchemas, type JsonSchema } from './export/json-schemas';
 export { asyncApiDocument } from './export/asyncapi';

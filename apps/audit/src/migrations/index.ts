@@ -1,4 +1,5 @@
 import { AuditEvents1732320000100 } from './1732320000100-audit-events';
+import { ChainedTrail1732320000200 } from './1732320000200-chained-trail';
 
 /** Audit's migrations, in order. */
-export const AUDIT_MIGRATIONS = [AuditEvents1732320000100];
+export const AUDIT_MIGRATIONS = [AuditEvents1732320000100, ChainedTrail1732320000200];

@@ -40,6 +40,8 @@ export class AuditTrailConsumer extends ConsumerService {
     }
     const parsed = CloudEventEnvelope.safeParse(json);
     if (!parsed.success) throw new PoisonMessage('value is not a Keyway CloudEvent');
-    await this.trail.recordOnce(parsed.data);
+    const { workspaceid } = parsed.data;
+    if (workspaceid === undefined) throw new PoisonMessage('event has no workspaceid');
+    await this.trail.recordOnce({ ...parsed.data, workspaceid });
   }
 }

@@ -2,7 +2,12 @@ import { type DataSource } from 'typeorm';
 import { openDatabase } from '@keyway/platform-database';
 import { PoisonMessage } from '@keyway/platform-kafka';
 import { dropDatabase, postgresFromEnv, uniqueName } from '@keyway/platform-testing';
-import { CloudEventEnvelope } from '@keyway/contracts';
+import { AuditRecord, CloudEventEnvelope, GENESIS_HASH } from '@keyway/contracts';
+import { recordHash } from '@keyway/audit-chain';
+import { AuditEventsRepository } from '../chain/audit-events.repository';
+import { ChainAppender } from '../chain/chain-appender';
+import { ChainHeadsRepository } from '../chain/chain-heads.repository';
+import { Clock } from '../clock';
 import { AUDIT_MIGRATIONS } from '../migrations';
 import { AuditTrailConsumer } from './audit-trail.consumer';
 import { AuditTrailRepository } from './audit-trail.repository';
@@ -33,7 +38,10 @@ describe('audit trail (real Postgres)', () => {
       migrations: AUDIT_MIGRATIONS,
       applicationName: 'audit-int',
     });
-    repository = new AuditTrailRepository(dataSource);
+    repository = new AuditTrailRepository(
+      dataSource,
+      new ChainAppender(new ChainHeadsRepository(), new AuditEventsRepository(), new Clock()),
+    );
   });
 
   afterAll(async () => {
@@ -42,7 +50,7 @@ describe('audit trail (real Postgres)', () => {
   });
 
   it('records an event once per (subject, sequence), however often it is delivered', async () => {
-    const parsed = CloudEventEnvelope.parse(event);
+    const parsed = { ...CloudEventEnvelope.parse(event), workspaceid: 'ws_audit' };
     expect(await repository.recordOnce(parsed)).toBe(true);
     expect(await repository.recordOnce(parsed)).toBe(false);
     expect(
@@ -50,6 +58,32 @@ describe('audit trail (real Postgres)', () => {
     ).toBe(false);
     const rows = await dataSource.query(`SELECT subject, sequence, type FROM audit_events`);
     expect(rows).toEqual([{ subject: 'key_audit1', sequence: 2, type: 'keyway.key.revoked.v1' }]);
+  });
+
+  it('chains records per workspace: positions without gaps, each hash covering the one before', async () => {
+    const parsed = { ...CloudEventEnvelope.parse(event), workspaceid: 'ws_chain' };
+    for (const sequence of [1, 2, 3]) {
+      await repository.recordOnce({ ...parsed, subject: 'key_chain', sequence });
+    }
+    const rows: Array<{ position: string; record: string }> = await dataSource.query(
+      `SELECT position, record FROM audit_events WHERE workspace_id = 'ws_chain' ORDER BY position`,
+    );
+    const records = rows.map((row) => AuditRecord.parse(JSON.parse(row.record)));
+    expect(records.map((record) => [record.position, record.sequence])).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]);
+    let previous = GENESIS_HASH;
+    for (const record of records) {
+      expect(record.prevHash).toBe(previous);
+      expect(recordHash(record)).toBe(record.hash);
+      previous = record.hash;
+    }
+    const [head] = await dataSource.query(
+      `SELECT size, head_hash FROM audit_chain_heads WHERE workspace_id = 'ws_chain'`,
+    );
+    expect(head).toEqual({ size: '3', head_hash: previous });
   });
 
   it('parks messages that are not Keyway CloudEvents', async () => {

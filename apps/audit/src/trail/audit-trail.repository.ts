@@ -2,30 +2,40 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
 import { type CloudEventEnvelope } from '@keyway/contracts';
+import { ChainAppender, type ChainEntry } from '../chain/chain-appender';
 
-/** The audit trail table. Inserting an event already recorded is a no-op. */
+/** Records key and workspace events on their workspace's chain, once per (subject, sequence). */
 @Injectable()
 export class AuditTrailRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly appender: ChainAppender,
+  ) {}
 
   /** Returns false when (subject, sequence) was already recorded (a redelivery). */
-  async recordOnce(event: CloudEventEnvelope): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
-      `INSERT INTO audit_events (event_id, workspace_id, subject, sequence, type, actor, occurred_at, event)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (subject, sequence) DO NOTHING
-       RETURNING position`,
-      [
-        event.id,
-        event.workspaceid ?? null,
-        event.subject,
-        event.sequence,
-        event.type,
-        event.actor,
-        event.time,
-        JSON.stringify(event),
-      ],
+  async recordOnce(event: CloudEventEnvelope & { workspaceid: string }): Promise<boolean> {
+    const appended = await this.dataSource.transaction((manager) =>
+      this.appender.append(manager, [entryOf(event)]),
     );
-    return rows.length === 1;
+    return appended.length === 1;
   }
+}
+
+export function entryOf(event: CloudEventEnvelope & { workspaceid: string }): ChainEntry {
+  const keyId = event.subject.startsWith('key_') ? event.subject : null;
+  return {
+    workspaceId: event.workspaceid,
+    id: event.id,
+    type: event.type,
+    subject: event.subject,
+    sequence: event.sequence,
+    time: event.time,
+    actor: event.actor,
+    clientAddress: event.actorip ?? null,
+    userAgent: event.actoruseragent ?? null,
+    correlationId: event.correlationid ?? null,
+    keyId,
+    before: null,
+    after: (event.data ?? null) as ChainEntry['after'],
+  };
 }

@@ -7,6 +7,7 @@ export const MANAGEMENT_SCOPES = [
   'keyway:members:write',
   'keyway:identities:write',
   'keyway:audit:read',
+  'keyway:audit:write',
   'keyway:workspace:admin',
   'keyway:platform:admin',
 ] as const;
@@ -27,6 +28,7 @@ export const ROLE_SCOPES: Readonly<Record<MemberRole, readonly ManagementScope[]
     'keyway:members:write',
     'keyway:identities:write',
     'keyway:audit:read',
+    'keyway:audit:write',
     'keyway:workspace:admin',
   ],
   admin: [
@@ -35,9 +37,10 @@ export const ROLE_SCOPES: Readonly<Record<MemberRole, readonly ManagementScope[]
     'keyway:members:write',
     'keyway:identities:write',
     'keyway:audit:read',
+    'keyway:audit:write',
   ],
   member: ['keyway:keys:read', 'keyway:keys:write'],
-  auditor: ['keyway:keys:read', 'keyway:audit:read'],
+  auditor: ['keyway:keys:read', 'keyway:audit:read', 'keyway:audit:write'],
 };
 
 /** Management scopes are Keyway's own; every other scope belongs to the API owner. */

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -66,3 +67,26 @@ export function postgresConnection(
     poolSize: env.POSTGRES_POOL_SIZE,
   };
 }
+
+/**
+ * `TRUST_PROXY`: whose X-Forwarded-For is believed for the client address (recorded on events,
+ * and the one failed authentications are counted for): `false`, nobody; `true`, the one proxy in
+ * front (the entry it appended, never what a client wrote before it); or the proxies' addresses
+ * or CIDRs, comma-separated (a chain of them).
+ */
+export const trustProxySetting = z
+  .string()
+  .default('false')
+  .transform((value, ctx): false | 1 | string => {
+    if (value === 'false') return false;
+    if (value === 'true') return 1;
+    const entries = value.split(',').map((entry) => entry.trim());
+    if (entries.every((entry) => ipaddr.isValid(entry) || ipaddr.isValidCIDR(entry))) {
+      return entries.join(',');
+    }
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be true, false or comma-separated addresses or CIDRs',
+    });
+    return z.NEVER;
+  });

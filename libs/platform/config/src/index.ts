@@ -5,5 +5,6 @@ export {
   postgresEnv,
   redisEnv,
   runtimeEnv,
+  trustProxySetting,
   type PostgresConnection,
 } from './env-schemas';

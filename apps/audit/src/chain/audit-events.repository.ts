@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { type EntityManager } from 'typeorm';
+import { type AuditRecord } from '@keyway/contracts';
+import { canonicalJson } from '@keyway/audit-chain';
+
+/** `audit_events`: the records of every workspace's chain, as canonical JSON text. */
+@Injectable()
+export class AuditEventsRepository {
+  /** Which of these (subject, sequence) pairs are already recorded. */
+  async recordedOf(
+    manager: EntityManager,
+    ids: ReadonlyArray<{ subject: string; sequence: number }>,
+  ): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows: Array<{ subject: string; sequence: number }> = await manager.query(
+      `SELECT e.subject, e.sequence FROM audit_events e
+         JOIN unnest($1::text[], $2::int[]) AS i(subject, sequence)
+           ON e.subject = i.subject AND e.sequence = i.sequence`,
+      [ids.map((id) => id.subject), ids.map((id) => id.sequence)],
+    );
+    return new Set(rows.map((row) => `${row.subject}\n${row.sequence}`));
+  }
+
+  async insert(manager: EntityManager, records: readonly AuditRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await manager.query(
+      `INSERT INTO audit_events (workspace_id, position, event_id, subject, sequence, type, actor,
+                                 key_id, occurred_at, recorded_at, record)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::int[], $6::text[],
+                            $7::text[], $8::text[], $9::timestamptz[], $10::timestamptz[], $11::text[])`,
+      [
+        records.map((r) => r.workspaceId),
+        records.map((r) => r.position),
+        records.map((r) => r.id),
+        records.map((r) => r.subject),
+        records.map((r) => r.sequence),
+        records.map((r) => r.type),
+        records.map((r) => r.actor),
+        records.map((r) => r.keyId),
+        records.map((r) => r.time),
+        records.map((r) => r.recordedAt),
+        records.map((r) => canonicalJson(r)),
+      ],
+    );
+  }
+}
