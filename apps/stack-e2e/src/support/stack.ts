@@ -67,13 +67,20 @@ export class Stack {
       KEYWAY_PEPPER: this.pepper,
       POSTGRES_DATABASE: database,
       OUTBOX_POLL_INTERVAL_MS: '200',
+      ...(name === 'audit' && this.services.has('gateway')
+        ? { AUDIT_GATEWAY_URL: this.service('gateway').url }
+        : {}),
     };
   }
 
+  /** Starts services side by side; audit last, pointed at the stack's gateway when it runs. */
   async start(...names: ServiceName[]): Promise<void> {
+    const first = names.filter((name) => name !== 'audit');
     await Promise.all(
-      names.map(async (name) => this.services.set(name, await startService(name, this.env(name)))),
+      first.map(async (name) => this.services.set(name, await startService(name, this.env(name)))),
     );
+    if (names.includes('audit'))
+      this.services.set('audit', await startService('audit', this.env('audit')));
   }
 
   service(name: ServiceName): ServiceProcess {
