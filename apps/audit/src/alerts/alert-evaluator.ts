@@ -136,6 +136,7 @@ function denialMinute(row: DenialMinuteRow): DenialMinute {
     counts,
     denials: Number(row.denials),
     baselineDenials: Number(row.baseline),
+    historyMinutes: row.history_minutes,
     clientAddresses: row.client_addresses,
   };
 }

@@ -21,13 +21,19 @@ export interface BurstRule {
   readonly floorPerMinute: number;
   /** …and at least this many times the key's mean denials per minute before it. */
   readonly factor: number;
-  /** Minutes before a minute that make the key's usual level (missing minutes count 0). */
+  /**
+   * Minutes before a minute that make the key's usual level (minutes without usage count 0; a key
+   * first seen less long ago is judged on the minutes since then).
+   */
   readonly baselineMinutes: number;
   /** Complete minutes below the threshold that end a burst. */
   readonly quietMinutes: number;
 }
 
-/** One minute of one key's denials, with the denials of the `baselineMinutes` before it. */
+/**
+ * One minute of one key's denials, with the denials of the `historyMinutes` before it: the
+ * `baselineMinutes`, or fewer when the key was first seen less long ago (0 in its first minute).
+ */
 export interface DenialMinute {
   readonly workspaceId: string;
   readonly keyId: string;
@@ -35,17 +41,19 @@ export interface DenialMinute {
   readonly counts: OutcomeCounts;
   readonly denials: number;
   readonly baselineDenials: number;
+  readonly historyMinutes: number;
   readonly clientAddresses: readonly string[];
 }
 
 const MINUTE_MS = 60_000;
 
 /** A key's usual level and the level a minute must reach to be a burst. */
-export function burstThreshold(baselineDenials: number, rule: BurstRule) {
-  const baselinePerMinute = Math.round((baselineDenials / rule.baselineMinutes) * 100) / 100;
+export function burstThreshold(baselineDenials: number, historyMinutes: number, rule: BurstRule) {
+  const minutes = Math.max(1, historyMinutes);
+  const baselinePerMinute = Math.round((baselineDenials / minutes) * 100) / 100;
   const thresholdPerMinute = Math.max(
     rule.floorPerMinute,
-    Math.ceil((rule.factor * baselineDenials) / rule.baselineMinutes),
+    Math.ceil((rule.factor * baselineDenials) / minutes),
   );
   return { baselinePerMinute, thresholdPerMinute };
 }
@@ -53,7 +61,8 @@ export function burstThreshold(baselineDenials: number, rule: BurstRule) {
 /**
  * The burst detections among these minutes (in time order). A key with an open burst keeps the
  * threshold the burst started with, so a long storm does not lift its own baseline and end
- * itself; a key without one bursts at `max(floor, factor × baseline)`.
+ * itself; a key without one bursts at `max(floor, factor × baseline)`. A key's first minute has
+ * no usual level and is not judged.
  */
 export function detectBursts(
   minutes: readonly DenialMinute[],
@@ -64,7 +73,8 @@ export function detectBursts(
   const detections: Detection[] = [];
   for (const minute of minutes) {
     const open = thresholds.get(minute.keyId);
-    const fresh = burstThreshold(minute.baselineDenials, rule);
+    if (open === undefined && minute.historyMinutes < 1) continue;
+    const fresh = burstThreshold(minute.baselineDenials, minute.historyMinutes, rule);
     const threshold = open ?? fresh.thresholdPerMinute;
     if (minute.denials < threshold) continue;
     if (open === undefined) thresholds.set(minute.keyId, threshold);

@@ -43,7 +43,8 @@ export class KeyHistoryReader {
 
   /**
    * Minute rollups of every key from `from` (exclusive) to `through` (inclusive) with at least
-   * `floor` denials, each with its key's denials over the `baselineMinutes` before it and the
+   * `floor` denials, each with its key's denials over the `baselineMinutes` before it, how many
+   * of those minutes the key existed (`key_activity.first_seen_at`; 0 when unknown) and the
    * client addresses of its usage windows, in time order.
    */
   async denialMinutes(
@@ -64,6 +65,9 @@ export class KeyHistoryReader {
                          WHERE b.key_id = r.key_id AND b.granularity = 'minute'
                            AND b.bucket_start >= r.bucket_start - make_interval(mins => $4)
                            AND b.bucket_start < r.bucket_start), 0)::bigint AS baseline,
+              COALESCE((SELECT LEAST($4, GREATEST(0, floor(extract(epoch FROM
+                                 r.bucket_start - date_trunc('minute', a.first_seen_at)) / 60)))
+                          FROM key_activity a WHERE a.key_id = r.key_id), 0)::int AS history_minutes,
               ARRAY(SELECT DISTINCT host(a.address) FROM usage_windows w,
                            unnest(w.client_addresses) AS a(address)
                      WHERE w.key_id = r.key_id AND w.window_start >= r.bucket_start
@@ -91,5 +95,6 @@ export interface DenialMinuteRow {
   rate_limited: string;
   denials: string;
   baseline: string;
+  history_minutes: number;
   client_addresses: string[];
 }
