@@ -433,8 +433,7 @@ describe('alerts (real Postgres and Kafka)', () => {
         keyId: 'key_known',
         kind: 'revoked-key-used',
         reason: 'decommissioned batch job still retries',
-        limit: undefined,
-      } as never);
+      });
       expect(await observe([window('key_known', at(0), { REVOKED: 2 }, ['198.51.100.1'])])).toEqual(
         ['suppressed'],
       );
@@ -481,7 +480,7 @@ describe('alerts (real Postgres and Kafka)', () => {
         cidr: '203.0.113.0/24',
         endsAt: at(HOUR).toISOString(),
         reason: 'office VPN egress',
-      } as never);
+      });
       expect(
         await observe([window('key_vpn', at(0), { VALID: 1 }, ['203.0.113.8'], ['203.0.113.8'])]),
       ).toEqual(['suppressed']);
@@ -489,7 +488,7 @@ describe('alerts (real Postgres and Kafka)', () => {
       await createSuppression.execute(context('ws_beta'), {
         cidr: '192.0.2.0/24',
         reason: 'theirs',
-      } as never);
+      });
       expect(
         await observe([window('key_vpn', at(MINUTE), { VALID: 1 }, ['192.0.2.8'], ['192.0.2.8'])]),
       ).toEqual(['raised']);
