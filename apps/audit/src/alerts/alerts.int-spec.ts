@@ -508,7 +508,7 @@ describe('alerts (real Postgres and Kafka)', () => {
           keyId: 'key_x',
           endsAt: at(-MINUTE).toISOString(),
           reason: 'too late',
-        } as never),
+        }),
       ).rejects.toMatchObject({ code: 'SUPPRESSION_ENDS_IN_PAST' });
       expect(await dataSource.query(`SELECT id FROM alert_suppressions`)).toEqual([]);
     });
