@@ -6,6 +6,7 @@ import { TOPIC_SPECS } from '@keyway/contracts';
 import { DatabaseModule } from '@keyway/platform-database';
 import { KafkaHealth, KafkaModule } from '@keyway/platform-kafka';
 import { healthEndpoints, ObservabilityModule } from '@keyway/platform-observability';
+import { AlertsModule } from './alerts/alerts.module';
 import { AuthModule } from './auth/auth.module';
 import { ChainModule } from './chain/chain.module';
 import { AUDIT_CONFIG, type AuditConfig } from './config';
@@ -54,6 +55,7 @@ export class AuditModule {
         KafkaModule.forRoot({ ...config.kafka, topics: TOPIC_SPECS }),
         ChainModule,
         AuthModule,
+        AlertsModule,
       ],
       controllers: [...health.controllers],
       providers: [
