@@ -69,10 +69,7 @@ export function changeOf({ kind, event }: TrailEvent, state: Fields | null): Sub
       case WORKSPACE_EVENT_TYPES.memberAdded:
         return created({ ...event.data, status: 'active' });
       case WORKSPACE_EVENT_TYPES.memberRoleChanged:
-        return changed(
-          { role: event.data.previousRole, ...current },
-          { role: event.data.role },
-        );
+        return changed({ role: event.data.previousRole, ...current }, { role: event.data.role });
       case WORKSPACE_EVENT_TYPES.memberRemoved:
         return changed(current, { status: 'removed' });
       case WORKSPACE_EVENT_TYPES.identityCreated:

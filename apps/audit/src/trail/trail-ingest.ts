@@ -67,11 +67,7 @@ export class TrailIngest {
   }
 }
 
-function entryOf(
-  { event }: TrailEvent,
-  before: Fields | null,
-  after: Fields | null,
-): ChainEntry {
+function entryOf({ event }: TrailEvent, before: Fields | null, after: Fields | null): ChainEntry {
   return {
     workspaceId: event.workspaceid,
     id: event.id,
