@@ -16,6 +16,7 @@
 //      BENCH_AUDIT_LAG_SECONDS (30), BENCH_CPU_PROF (a directory: audit runs with --cpu-prof),
 //      BENCH_COMMAND, BENCH_WRITE_DOCS (1).
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +59,13 @@ const tag = randomBytes(4).toString('hex');
 const hex = () => randomBytes(32).toString('hex');
 const cleanups = [];
 
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ ticks
+}
+
 function envelope(type, subject, sequence, workspaceId, data) {
   return {
     specversion: '1.0',
@@ -77,10 +85,10 @@ function envelope(type, subject, sequence, workspaceId, data) {
   };
 }
 
-/** A key's event `sequence` (1…5: issued, updated, rotated, updated, revoked). */
-function keyEvent(keyId, workspaceId, sequence) {
+/** A key's event number `sequence`, of the `step`th kind: issued, updated, rotated, updated, revoked. */
+function keyEvent(keyId, workspaceId, sequence, step = sequence) {
   const now = new Date().toISOString();
-  switch (((sequence - 1) % 5) + 1) {
+  switch (step) {
     case 1:
       return envelope('keyway.key.issued.v1', keyId, sequence, workspaceId, {
         keyId,
@@ -264,6 +272,7 @@ async function main() {
   cleanups.unshift(() => audit.stop());
   await waitReady(url, audit, 120_000);
   const readyAt = performance.now();
+  const cpuAtReady = cpuSeconds(audit.child.pid);
   const audb = new pg.Client({ ...postgres, database });
   await audb.connect();
   cleanups.unshift(() => audb.end());
@@ -290,6 +299,7 @@ async function main() {
     if (n >= total) done = now;
     else await sleep(250);
   }
+  const ingestCpu = cpuSeconds(audit.child.pid) - cpuAtReady;
   const [{ records, first_at, last_at }] = (
     await audb.query(
       `SELECT count(*)::int AS records, min(recorded_at) AS first_at, max(recorded_at) AS last_at
@@ -301,6 +311,15 @@ async function main() {
   const batches = [...metrics.matchAll(/^keyway_kafka_batches_applied_total\{[^}]*\} (\d+)/gm)]
     .map((m) => Number(m[1]))
     .reduce((a, b) => a + b, 0);
+  const batchSeconds = [
+    ...metrics.matchAll(/^keyway_audit_ingest_batch_seconds_sum\{[^}]*\} (\S+)/gm),
+  ]
+    .map((m) => Number(m[1]))
+    .reduce((a, b) => a + b, 0);
+  log(
+    `audit CPU while ingesting: ${ingestCpu.toFixed(1)} s (${(records / ingestCpu) | 0} events per CPU second); ` +
+      `in batch transactions: ${batchSeconds.toFixed(1)} s`,
+  );
   const perSecond = (records / ingestMs) * 1000;
   log(
     `${records} records; first → last record ${sec(ingestMs)} (${rate(perSecond)}); ` +
@@ -349,7 +368,9 @@ async function main() {
     for (; published < due; published++) {
       const k = published % lagKeys;
       const keyId = `key_${tag}lag${k}`;
-      const event = keyEvent(keyId, lagWs, Math.floor(published / lagKeys) + 1);
+      const sequence = Math.floor(published / lagKeys) + 1;
+      // Issued once, then updated and rotated in turn (a revoked key would stay revoked).
+      const event = keyEvent(keyId, lagWs, sequence, sequence === 1 ? 1 : 2 + (sequence % 2));
       messages.push({ key: keyId, value: JSON.stringify(event), id: event.id });
     }
     if (messages.length > 0) {
@@ -388,6 +409,10 @@ async function main() {
     [
       'Spawn → every event in Postgres; of which boot and group join',
       `${sec(done - spawned)}; ${sec((first ?? readyAt) - spawned)}`,
+    ],
+    [
+      'Audit CPU (user + system) from ready to caught up; events per CPU second',
+      `${ingestCpu.toFixed(1)} s (${((ingestCpu * 100_000) / (done - readyAt)).toFixed(0)} % of one core); ${rate(records / ingestCpu)}`,
     ],
     [
       'Batches (Postgres transactions); events per batch',
