@@ -58,10 +58,12 @@ export class TrailIngest {
         changed.set(event.subject, next);
         if (trailEvent.kind === 'key') keyRows.set(event.subject, keyRowOf(next, event.time));
       }
-      const appended = await this.appender.append(manager, entries);
       await this.states.saveMany(manager, [...changed.values()]);
       await this.keys.saveMany(manager, [...keyRows.values()]);
       await this.progress.advance(manager, groupId, topic, partition, nextOffset);
+      // Last: from here to the commit this batch holds its workspaces' chain heads, which the
+      // partitions applied side by side (sharing workspaces) otherwise wait for.
+      const appended = await this.appender.append(manager, entries);
       return appended.length;
     });
   }
