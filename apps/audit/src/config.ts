@@ -53,6 +53,17 @@ export const auditEnvSchema = runtimeEnv(8082)
         .default(1_440),
       /** How often the alert event relay looks for unpublished alert events. */
       AUDIT_ALERT_PUBLISH_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
+      /** Partitions of the key and workspace topics the trail ingest applies side by side. */
+      AUDIT_INGEST_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
+      /** Bytes fetched per partition at a time: the largest batch one transaction applies. */
+      AUDIT_INGEST_MAX_BATCH_BYTES: z.coerce
+        .number()
+        .int()
+        .min(64 * 1024)
+        .max(64 * 1024 * 1024)
+        .default(1024 * 1024),
+      /** How long an idle fetch waits for new events: bounds the ingest lag of a quiet topic. */
+      AUDIT_INGEST_MAX_WAIT_MS: z.coerce.number().int().min(10).max(10_000).default(250),
     }),
   );
 
@@ -76,6 +87,11 @@ export function auditConfig(env: z.infer<typeof auditEnvSchema>) {
     gateway: {
       url: env.AUDIT_GATEWAY_URL.replace(/\/+$/, ''),
       timeoutMs: env.AUDIT_GATEWAY_TIMEOUT_MS,
+    },
+    ingest: {
+      partitionsConcurrently: env.AUDIT_INGEST_PARTITIONS_CONCURRENTLY,
+      maxBatchBytes: env.AUDIT_INGEST_MAX_BATCH_BYTES,
+      maxWaitMs: env.AUDIT_INGEST_MAX_WAIT_MS,
     },
     invalidKeys: { limit: env.INVALID_KEY_LIMIT, windowMs: env.INVALID_KEY_WINDOW_S * 1000 },
     alerts: {
