@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import { type CheckpointEventType } from './audit/checkpoint-event';
+import { CheckpointSignedV1 } from './audit/checkpoint-signed.v1';
 import { KeyDeletedV1 } from './keys/key-deleted.v1';
 import { type KeyEventType } from './keys/key-event';
 import { KeyExpiredV1 } from './keys/key-expired.v1';
@@ -21,7 +23,7 @@ import { IdentityCreatedV1 } from './workspaces/identity-created.v1';
 import { IdentityDeletedV1 } from './workspaces/identity-deleted.v1';
 import { IdentityUpdatedV1 } from './workspaces/identity-updated.v1';
 
-export type EventType = KeyEventType | WorkspaceEventType | UsageEventType;
+export type EventType = KeyEventType | WorkspaceEventType | UsageEventType | CheckpointEventType;
 
 export interface EventContract {
   readonly type: EventType;
@@ -99,5 +101,11 @@ export const EVENT_CATALOG: readonly EventContract[] = [
     'UsageAggregatedV1',
     TOPICS.usage,
     "One gateway replica's verifications of one key over a short window, by outcome.",
+  ),
+  contract(
+    CheckpointSignedV1,
+    'CheckpointSignedV1',
+    TOPICS.auditCheckpoints,
+    "Audit signed a workspace chain's head (size, head hash, start): a C2SP signed note.",
   ),
 ];

@@ -1,4 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { GENESIS_HASH } from '@keyway/contracts';
 import {
   type Checkpoint,
@@ -201,5 +203,21 @@ describe('checkpoints (c2sp.org/tlog-checkpoint body)', () => {
     expect(() =>
       ed25519PrivateKey(rsa.export({ format: 'pem', type: 'pkcs8' }).toString()),
     ).toThrow();
+  });
+});
+
+describe('the frozen keyway.checkpoint.signed.v1 fixture', () => {
+  it('carries a note its published key verifies, with the fields it copies', () => {
+    const file = join(
+      __dirname,
+      '../../../contracts/src/fixtures/keyway.checkpoint.signed.v1.json',
+    );
+    const event = JSON.parse(readFileSync(file, 'utf8')) as {
+      data: { note: string; size: number; headHash: string; keyId: string };
+    };
+    const vkey = 'audit.keyway.example+bfca1ec2+AX6g471S4gfJ07DrplwHBOZvyi2OFloXUhixdPxBYOQT';
+    const { checkpoint: opened } = openCheckpoint(event.data.note, [parseVerifierKey(vkey)]);
+    expect(opened).toMatchObject({ size: event.data.size, headHash: event.data.headHash });
+    expect(vkey).toContain(event.data.keyId);
   });
 });

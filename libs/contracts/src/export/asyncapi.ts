@@ -21,6 +21,13 @@ const CHANNELS: readonly { id: string; topic: TopicName; description: string; ke
     description: 'Verification outcomes aggregated per key by each gateway replica.',
     key: 'data.keyId, or the subject (usage stream) when the key is unknown.',
   },
+  {
+    id: 'audit-checkpoints',
+    topic: TOPICS.auditCheckpoints,
+    description:
+      "Audit's signed checkpoints of every workspace's chain head, kept forever: the copy outside audit's database.",
+    key: 'Workspace id, so a workspace’s checkpoints stay in order.',
+  },
 ];
 
 const DESCRIPTION = [
