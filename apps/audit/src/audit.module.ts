@@ -12,6 +12,7 @@ import { AUDIT_CONFIG, type AuditConfig } from './config';
 import { auditDatabase } from './database';
 import { ErrorFilter } from './errors/error.filter';
 import { ValidationPipe } from './http/validation.pipe';
+import { IntegrityModule } from './integrity/integrity.module';
 import { AuditTrailConsumer } from './trail/audit-trail.consumer';
 import { AuditTrailRepository } from './trail/audit-trail.repository';
 
@@ -54,6 +55,7 @@ export class AuditModule {
         KafkaModule.forRoot({ ...config.kafka, topics: TOPIC_SPECS }),
         ChainModule,
         AuthModule,
+        IntegrityModule,
       ],
       controllers: [...health.controllers],
       providers: [
