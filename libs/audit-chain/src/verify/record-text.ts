@@ -1,5 +1,23 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../canonical-json';
+import { canonicalJson, NotCanonicalizable } from '../canonical-json';
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** RFC 8785 text of a member value; scalars directly (their JCS form is ECMAScript's). */
+function valueText(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      if (LONE_SURROGATE.test(value)) throw new NotCanonicalizable('lone surrogate in a string');
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new NotCanonicalizable('non-finite number');
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    default:
+      return value === null ? 'null' : canonicalJson(value);
+  }
+}
 
 /**
  * The canonical text of a record and its hash (SHA-256 of the canonical record without `hash`),
@@ -10,17 +28,15 @@ export function canonicalRecordAndHash(record: Record<string, unknown>): {
   canonical: string;
   hash: string;
 } {
-  const members: string[] = [];
-  const unhashed: string[] = [];
+  let members = '';
+  let unhashed = '';
   for (const name of Object.keys(record).sort()) {
-    const member = `${canonicalJson(name)}:${canonicalJson(record[name])}`;
-    members.push(member);
-    if (name !== 'hash') unhashed.push(member);
+    const member = `${valueText(name)}:${valueText(record[name])}`;
+    members += members === '' ? member : `,${member}`;
+    if (name !== 'hash') unhashed += unhashed === '' ? member : `,${member}`;
   }
   return {
-    canonical: `{${members.join(',')}}`,
-    hash: createHash('sha256')
-      .update(`{${unhashed.join(',')}}`, 'utf8')
-      .digest('hex'),
+    canonical: `{${members}}`,
+    hash: createHash('sha256').update(`{${unhashed}}`, 'utf8').digest('hex'),
   };
 }
