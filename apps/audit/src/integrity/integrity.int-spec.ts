@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { type DataSource } from 'typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
 import {
   canonicalJson,
   noteSigner,
@@ -127,12 +127,18 @@ describe('integrity: checkpoints, tampering, retention (real Postgres and Kafka)
     return workspaceId;
   }
 
+  const headOf = async (manager: EntityManager, workspaceId: string) => {
+    const head = await heads.find(manager, workspaceId);
+    if (head === null) throw new Error(`no head for ${workspaceId}`);
+    return head;
+  };
+
   const recordAt = async (workspaceId: string, position: number): Promise<AuditRecord> => {
     const [row]: Array<{ record: string }> = await dataSource.query(
       `SELECT record FROM audit_events WHERE workspace_id = $1 AND position = $2`,
       [workspaceId, position],
     );
-    return AuditRecord.parse(JSON.parse(row!.record));
+    return AuditRecord.parse(JSON.parse(row?.record ?? 'null'));
   };
 
   const breaksOf = async (workspaceId: string): Promise<Array<[BreakReason, number]>> => {
@@ -165,7 +171,11 @@ describe('integrity: checkpoints, tampering, retention (real Postgres and Kafka)
     const report = await check.run(workspaceId);
     expect(report.valid).toBe(false);
     expect(report.breaks).toEqual([
-      expect.objectContaining({ reason: 'modified', position: 3, recordId: `evt-${workspaceId}-3` }),
+      expect.objectContaining({
+        reason: 'modified',
+        position: 3,
+        recordId: `evt-${workspaceId}-3`,
+      }),
     ]);
   });
 
@@ -225,7 +235,11 @@ describe('integrity: checkpoints, tampering, retention (real Postgres and Kafka)
     });
     const report = await check.run(workspaceId);
     expect(report.breaks).toEqual([
-      expect.objectContaining({ reason: 'reordered', position: 5, recordId: `evt-${workspaceId}-5` }),
+      expect.objectContaining({
+        reason: 'reordered',
+        position: 5,
+        recordId: `evt-${workspaceId}-5`,
+      }),
     ]);
   });
 
@@ -251,7 +265,7 @@ describe('integrity: checkpoints, tampering, retention (real Postgres and Kafka)
       `SELECT note FROM audit_checkpoints WHERE workspace_id = $1`,
       [workspaceId],
     );
-    const text = parseNote(row!.note).text;
+    const text = parseNote(row?.note ?? '').text;
     const impostor = noteSigner(keys.signer.name, generateKeyPairSync('ed25519').privateKey);
     await dataSource.query(`UPDATE audit_checkpoints SET note = $2 WHERE workspace_id = $1`, [
       workspaceId,
@@ -296,7 +310,7 @@ describe('integrity: checkpoints, tampering, retention (real Postgres and Kafka)
       `SELECT count(*) FROM audit_checkpoints WHERE workspace_id = $1 AND published_at IS NULL`,
       [workspaceId],
     );
-    expect(Number(pending!.count)).toBe(2);
+    expect(Number(pending?.count)).toBe(2);
 
     const reader = await TopicReader.start(TOPICS.auditCheckpoints);
     try {
@@ -319,7 +333,7 @@ describe('integrity: checkpoints, tampering, retention (real Postgres and Kafka)
       const [left]: Array<{ count: string }> = await dataSource.query(
         `SELECT count(*) FROM audit_checkpoints WHERE published_at IS NULL`,
       );
-      expect(Number(left!.count)).toBe(0);
+      expect(Number(left?.count)).toBe(0);
     } finally {
       await reader.stop();
     }
@@ -358,7 +372,7 @@ describe('integrity: checkpoints, tampering, retention (real Postgres and Kafka)
       after: { days: 30 },
     });
     await dataSource.transaction(async (manager) =>
-      writer.signLocked(manager, [(await heads.find(manager, workspaceId))!]),
+      writer.signLocked(manager, [await headOf(manager, workspaceId)]),
     );
 
     const result = await pruner.pruneAll();

@@ -10,6 +10,13 @@ import {
 
 const WS = 'ws_chain1';
 
+/** The item at `index`, which the test knows is there. */
+function at<T>(list: readonly T[], index: number): T {
+  const item = list[index];
+  if (item === undefined) throw new Error(`nothing at ${index}`);
+  return item;
+}
+
 function makeChain(size: number, workspaceId = WS, from = 1, prev = GENESIS_HASH): AuditRecord[] {
   const records: AuditRecord[] = [];
   let prevHash = prev;
@@ -83,7 +90,7 @@ describe('ChainVerifier', () => {
       records: 10,
       firstPosition: 1,
       lastPosition: 10,
-      headHash: chain[9]!.hash,
+      headHash: at(chain, 9).hash,
       expectedSize: 10,
       breaks: [],
     });
@@ -92,7 +99,7 @@ describe('ChainVerifier', () => {
 
   it('modified: a record whose text changed (hash mismatch), naming it', () => {
     const changed = [...lines];
-    changed[3] = changed[3]!.replace('"new 4"', '"new 5"');
+    changed[3] = at(changed, 3).replace('"new 4"', '"new 5"');
     const report = verify(changed, { checkpoints });
     expect(summary(report)).toEqual([['modified', 4]]);
     expect(report.breaks[0]).toMatchObject({ recordId: 'evt-ws_chain1-4', line: 4 });
@@ -100,23 +107,23 @@ describe('ChainVerifier', () => {
 
   it('modified: a record rewritten with its hash recomputed (the next one no longer links)', () => {
     const changed = [...lines];
-    changed[3] = canonicalJson(forged(chain[3]!, { after: { name: 'forged' } }));
+    changed[3] = canonicalJson(forged(at(chain, 3), { after: { name: 'forged' } }));
     expect(summary(verify(changed, { checkpoints }))).toEqual([['modified', 4]]);
   });
 
   it('checkpoint_mismatch: the last record rewritten with its hash recomputed', () => {
     const changed = [...lines];
-    changed[9] = canonicalJson(forged(chain[9]!, { after: { name: 'forged' } }));
+    changed[9] = canonicalJson(forged(at(chain, 9), { after: { name: 'forged' } }));
     expect(summary(verify(changed, { checkpoints }))).toEqual([['checkpoint_mismatch', 10]]);
     // Without a checkpoint, the head row still tells.
-    const head = { size: 10, headHash: chain[9]!.hash };
+    const head = { size: 10, headHash: at(chain, 9).hash };
     expect(summary(verify(changed, { storedHead: head }))).toEqual([['modified', 10]]);
   });
 
   it('checkpoint_mismatch: the whole chain rewritten from a position on', () => {
     const rewritten = chain.slice(0, 4);
     for (const record of chain.slice(4)) {
-      const prevHash = rewritten[rewritten.length - 1]!.hash;
+      const prevHash = at(rewritten, rewritten.length - 1).hash;
       rewritten.push(forged(record, { prevHash, after: { name: 'rewritten' } }));
     }
     const report = verify(texts(rewritten), { checkpoints });
@@ -125,7 +132,7 @@ describe('ChainVerifier', () => {
 
   it('noncanonical: the stored text is not its own canonical form (same content)', () => {
     const changed = [...lines];
-    changed[2] = JSON.stringify(JSON.parse(changed[2]!), null, 1);
+    changed[2] = JSON.stringify(JSON.parse(at(changed, 2)), null, 1);
     expect(summary(verify(changed, { checkpoints }))).toEqual([['noncanonical', 3]]);
   });
 
@@ -148,7 +155,7 @@ describe('ChainVerifier', () => {
     expect(summary(report)).toEqual([['truncated', 8]]);
     expect(report.breaks[0]?.count).toBe(3);
     // The head row alone tells too, when no checkpoint covers the tail.
-    const head = { size: 10, headHash: chain[9]!.hash };
+    const head = { size: 10, headHash: at(chain, 9).hash };
     expect(summary(verify(lines.slice(0, 7), { storedHead: head }))).toEqual([['truncated', 8]]);
   });
 
@@ -169,7 +176,7 @@ describe('ChainVerifier', () => {
   });
 
   it('inserted: positions shifted to make room for a crafted record', () => {
-    const crafted = forged(chain[4]!, { id: 'evt-crafted', after: { name: 'crafted' } });
+    const crafted = forged(at(chain, 4), { id: 'evt-crafted', after: { name: 'crafted' } });
     // Rows 5..10 moved to 6..11 in the table; their texts keep their positions.
     const changed = [...lines.slice(0, 4), canonicalJson(crafted), ...lines.slice(4)];
     const report = verify(changed, { checkpoints });
@@ -183,25 +190,25 @@ describe('ChainVerifier', () => {
   });
 
   it('inserted: a crafted record at the end, beyond the head audit recorded', () => {
-    const extra = forged(makeChain(1, WS, 11, chain[9]!.hash)[0]!, {});
-    const head = { size: 10, headHash: chain[9]!.hash };
+    const extra = forged(at(makeChain(1, WS, 11, at(chain, 9).hash), 0), {});
+    const head = { size: 10, headHash: at(chain, 9).hash };
     const changed = [...lines, canonicalJson(extra)];
     expect(summary(verify(changed, { checkpoints, storedHead: head }))).toEqual([['inserted', 11]]);
   });
 
   it('inserted: a record of another workspace, or a copy of an earlier one', () => {
-    const foreign = canonicalJson(makeChain(1, 'ws_other')[0]!);
+    const foreign = canonicalJson(at(makeChain(1, 'ws_other'), 0));
     expect(
       summary(verify([...lines.slice(0, 3), foreign, ...lines.slice(3)], { checkpoints })),
     ).toEqual([['inserted', 1]]);
     expect(
-      summary(verify([...lines.slice(0, 6), lines[1]!, ...lines.slice(6)], { checkpoints })),
+      summary(verify([...lines.slice(0, 6), at(lines, 1), ...lines.slice(6)], { checkpoints })),
     ).toEqual([['inserted', 2]]);
   });
 
   it('reordered: two adjacent rows swapped', () => {
     const changed = [...lines];
-    [changed[3], changed[4]] = [changed[4]!, changed[3]!];
+    [changed[3], changed[4]] = [at(changed, 4), at(changed, 3)];
     const report = verify(changed, { checkpoints });
     expect(summary(report)).toEqual([['reordered', 4]]);
     expect(report.breaks[0]).toMatchObject({ recordId: 'evt-ws_chain1-4', line: 5 });
@@ -209,7 +216,7 @@ describe('ChainVerifier', () => {
 
   it('reordered: two distant rows swapped; the first bad position is named first', () => {
     const changed = [...lines];
-    [changed[1], changed[7]] = [changed[7]!, changed[1]!];
+    [changed[1], changed[7]] = [at(changed, 7), at(changed, 1)];
     const report = verify(changed, { checkpoints });
     expect(report.breaks.every((b) => b.reason === 'reordered')).toBe(true);
     expect(report.breaks[0]?.position).toBe(2);
@@ -223,7 +230,7 @@ describe('ChainVerifier', () => {
 
   it('reports every break, each once, sorted by position', () => {
     const changed = [...lines];
-    changed[1] = changed[1]!.replace('"new 2"', '"NEW 2"');
+    changed[1] = at(changed, 1).replace('"new 2"', '"NEW 2"');
     changed.splice(5, 1);
     const report = verify(changed.slice(0, 7), { checkpoints });
     expect(summary(report)).toEqual([

@@ -5,18 +5,16 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 /** RFC 8785 text of a member value; scalars directly (their JCS form is ECMAScript's). */
 function valueText(value: unknown): string {
-  switch (typeof value) {
-    case 'string':
-      if (LONE_SURROGATE.test(value)) throw new NotCanonicalizable('lone surrogate in a string');
-      return JSON.stringify(value);
-    case 'number':
-      if (!Number.isFinite(value)) throw new NotCanonicalizable('non-finite number');
-      return JSON.stringify(value);
-    case 'boolean':
-      return value ? 'true' : 'false';
-    default:
-      return value === null ? 'null' : canonicalJson(value);
+  if (typeof value === 'string') {
+    if (LONE_SURROGATE.test(value)) throw new NotCanonicalizable('lone surrogate in a string');
+    return JSON.stringify(value);
   }
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new NotCanonicalizable('non-finite number');
+    return JSON.stringify(value);
+  }
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  return value === null ? 'null' : canonicalJson(value);
 }
 
 /**
