@@ -3,7 +3,7 @@
 # is set, runs bench/<name>.mjs (identity's key issuing by default), stops what it started.
 #
 # Usage: bash bench/run.sh [identity-issue|identity-auth-throttle|revocation|gateway|gateway-<part>|
-#        audit-ingest]
+#        audit-ingest|audit-integrity]
 #        gateway runs every gateway part in turn (commands, exactness, revocation, throughput,
 #        rebuild; the rebuild last, as it leaves a million events on the broker's topics).
 # Env:   BENCH_KEYS (5000), BENCH_CONCURRENCY (16) and the other BENCH_* of identity-issue.mjs;
@@ -11,6 +11,7 @@
 #        BENCH_AUDIT_EVENTS (100000) and the others at the top of bench/audit-ingest.mjs;
 #        BENCH_REVOKES (300), BENCH_REVOKE_CONCURRENCY (16) and the others of revocation.mjs;
 #        the BENCH_* listed at the top of each bench/gateway-*.mjs (they need Debian's wrk);
+#        BENCH_INTEGRITY_ROWS (1000000) of audit-integrity.mjs (it needs no broker);
 #        KAFKA_BROKERS: use this broker instead of starting one;
 #        BENCH_KAFKA_PORT (39092): first client port tried for the bench's own broker (its
 #          controller port is the next one); KEYWAY_DIST: use this build instead of building.
@@ -56,8 +57,11 @@ case "$bench" in
       exit 2
     fi
     ;;
+  audit-integrity)
+    bench_vars=(BENCH_INTEGRITY_ROWS)
+    ;;
   *)
-    log "usage: bash bench/run.sh [identity-issue|identity-auth-throttle|revocation|gateway|gateway-<part>|audit-ingest]"
+    log "usage: bash bench/run.sh [identity-issue|identity-auth-throttle|revocation|gateway|gateway-<part>|audit-ingest|audit-integrity]"
     exit 2
     ;;
 esac
@@ -86,7 +90,7 @@ fi
 # 2. A broker of our own on a free pair of ports, unless one is given.
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 broker_note="given by KAFKA_BROKERS"
-if [ -z "${KAFKA_BROKERS:-}" ]; then
+if [ -z "${KAFKA_BROKERS:-}" ] && [ "$bench" != audit-integrity ]; then
   port="${BENCH_KAFKA_PORT:-39092}"
   for _ in 1 2 3 4 5 6 7 8 9 10; do
     if ! port_open "$port" && ! port_open "$((port + 1))"; then break; fi

@@ -15,6 +15,7 @@ import { ErrorFilter } from './errors/error.filter';
 import { ValidationPipe } from './http/validation.pipe';
 import { TrailIngestConsumer } from './trail/trail-ingest.consumer';
 import { TrailModule } from './trail/trail.module';
+import { IntegrityModule } from './integrity/integrity.module';
 
 /** The typed config, to every module. */
 @Global()
@@ -57,6 +58,7 @@ export class AuditModule {
         AuthModule,
         TrailModule,
         AlertsModule,
+        IntegrityModule,
       ],
       controllers: [...health.controllers],
       providers: [

@@ -1,4 +1,12 @@
+import { type KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import {
+  ed25519PrivateKey,
+  isValidKeyName,
+  type NoteVerifier,
+  parseVerifierKey,
+} from '@keyway/audit-chain';
+import { MAX_RETENTION_DAYS } from '@keyway/contracts';
 import {
   kafkaEnv,
   postgresConnection,
@@ -6,6 +14,14 @@ import {
   runtimeEnv,
   trustProxySetting,
 } from '@keyway/platform-config';
+
+const blankToUndefined = (value: unknown): unknown => (value === '' ? undefined : value);
+const keyName = z
+  .string()
+  .refine(
+    isValidKeyName,
+    'must be non-empty, without spaces or plus signs (e.g. audit.example.com)',
+  );
 
 export const auditEnvSchema = runtimeEnv(8082)
   .and(postgresEnv('keyway_audit'))
@@ -64,8 +80,68 @@ export const auditEnvSchema = runtimeEnv(8082)
         .default(1024 * 1024),
       /** How long an idle fetch waits for new events: bounds the ingest lag of a quiet topic. */
       AUDIT_INGEST_MAX_WAIT_MS: z.coerce.number().int().min(10).max(10_000).default(250),
+      /**
+       * The Ed25519 key signing checkpoints (secret): PKCS#8 PEM, or the base64 of its 32-byte
+       * seed. Required in production; elsewhere an ephemeral one is generated at boot.
+       */
+      AUDIT_SIGNING_KEY: z.preprocess(
+        blankToUndefined,
+        z
+          .string()
+          .transform((value, ctx): KeyObject => {
+            try {
+              return ed25519PrivateKey(value);
+            } catch {
+              // The message never repeats the value: it is a secret.
+              ctx.addIssue({
+                code: 'custom',
+                message: 'must be an Ed25519 private key: PKCS#8 PEM or base64 of a 32-byte seed',
+              });
+              return z.NEVER;
+            }
+          })
+          .optional(),
+      ),
+      /** Where checkpoints come from: their origin line is `<this>/<workspace id>`. */
+      AUDIT_CHECKPOINT_ORIGIN: keyName.default('keyway.local/audit'),
+      /** The signing key's name in signature lines and vkeys (default: the origin). */
+      AUDIT_SIGNING_KEY_NAME: z.preprocess(blankToUndefined, keyName.optional()),
+      /** Old public keys, still listed and accepted: vkeys separated by spaces or commas. */
+      AUDIT_VERIFIER_KEYS: z
+        .string()
+        .default('')
+        .transform((value, ctx): NoteVerifier[] => {
+          const verifiers: NoteVerifier[] = [];
+          for (const vkey of value.split(/[\s,]+/).filter(Boolean)) {
+            try {
+              verifiers.push(parseVerifierKey(vkey));
+            } catch (error) {
+              ctx.addIssue({
+                code: 'custom',
+                message: `${vkey}: ${error instanceof Error ? error.message : String(error)}`,
+              });
+            }
+          }
+          return verifiers;
+        }),
+      /** How often every workspace's head is signed, also when nothing happened. */
+      AUDIT_CHECKPOINT_INTERVAL_S: z.coerce.number().int().min(1).max(86_400).default(60),
+      /** Retention of trail records and usage of workspaces that set none. */
+      AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(MAX_RETENTION_DAYS).default(400),
+      /** How often the pruner runs, and how many rows one of its transactions deletes. */
+      AUDIT_RETENTION_INTERVAL_S: z.coerce.number().int().min(1).max(86_400).default(3_600),
+      AUDIT_RETENTION_BATCH: z.coerce.number().int().min(10).max(100_000).default(5_000),
     }),
-  );
+  )
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && env.AUDIT_SIGNING_KEY === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUDIT_SIGNING_KEY'],
+        message: 'is required when NODE_ENV=production (an Ed25519 private key)',
+      });
+    }
+  });
 
 export function auditConfig(env: z.infer<typeof auditEnvSchema>) {
   return {
@@ -111,6 +187,20 @@ export function auditConfig(env: z.infer<typeof auditEnvSchema>) {
         quietMinutes: env.AUDIT_ALERT_NEW_NETWORK_QUIET_MINUTES,
       },
       publishIntervalMs: env.AUDIT_ALERT_PUBLISH_INTERVAL_MS,
+    },
+    env: env.NODE_ENV,
+    checkpoints: {
+      /** null outside production when unset: an ephemeral key is generated (integrity module). */
+      signingKey: env.AUDIT_SIGNING_KEY ?? null,
+      keyName: env.AUDIT_SIGNING_KEY_NAME ?? env.AUDIT_CHECKPOINT_ORIGIN,
+      origin: env.AUDIT_CHECKPOINT_ORIGIN,
+      oldKeys: env.AUDIT_VERIFIER_KEYS,
+      intervalMs: env.AUDIT_CHECKPOINT_INTERVAL_S * 1000,
+    },
+    retention: {
+      defaultDays: env.AUDIT_RETENTION_DAYS,
+      intervalMs: env.AUDIT_RETENTION_INTERVAL_S * 1000,
+      batchSize: env.AUDIT_RETENTION_BATCH,
     },
   };
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import {
   type CreateKeyRequest,
@@ -6,6 +7,7 @@ import {
   type KeyWithSecret,
   type RevokeKeyRequest,
 } from '@keyway/contracts';
+import { describeReport, verifierKeys, verifyExport } from './audit-verify';
 import { IdentityClient } from './identity-client';
 import { runServiceCommand } from './run-service-command';
 
@@ -165,6 +167,55 @@ export function keywayCli(): Command {
           ])
         : await runServiceCommand('identity/src/command.js', ['rebuild-projections']);
     });
+
+  program
+    .command('audit')
+    .description("audit's trail, offline")
+    .command('verify <file>')
+    .description(
+      'verify an NDJSON export of a workspace trail against signed checkpoints with the public key alone; exits 1 on any break',
+    )
+    .requiredOption(
+      '--checkpoints <file>',
+      'checkpoints: NDJSON of keyway.checkpoint.signed.v1 events or of checkpoint resources, or signed notes one after the other',
+    )
+    .option('--key <file>', 'a file of verifier keys (vkeys), one a line')
+    .option('--key-text <vkey...>', 'verifier keys: <name>+<hex key id>+<base64 key>')
+    .option('--workspace <id>', 'the workspace, for an empty export')
+    .option('--json', 'print the report as JSON')
+    .action(
+      async (
+        file: string,
+        options: {
+          checkpoints: string;
+          key?: string;
+          keyText?: string[];
+          workspace?: string;
+          json?: boolean;
+        },
+        command: Command,
+      ) => {
+        // The program's own --key (the management key) takes `--key FILE` when it is given on
+        // the command line; its KEYWAY_KEY environment default is no public key.
+        const keyFile =
+          options.key ??
+          (program.getOptionValueSource('key') === 'cli'
+            ? command.optsWithGlobals<{ key?: string }>().key
+            : undefined);
+        const keys = verifierKeys([
+          ...(keyFile ? [readFileSync(keyFile, 'utf8')] : []),
+          ...(options.keyText ?? []),
+        ]);
+        const report = await verifyExport({
+          exportFile: file,
+          checkpointsFile: options.checkpoints,
+          keys,
+          workspaceId: options.workspace,
+        });
+        print(report, options.json, () => describeReport(report));
+        process.exitCode = report.valid ? 0 : 1;
+      },
+    );
 
   return program;
 }

@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import { type AlertEventType } from './audit/alert-event';
 import { AlertRaisedV1 } from './audit/alert-raised.v1';
 import { AlertResolvedV1 } from './audit/alert-resolved.v1';
+import { type CheckpointEventType } from './audit/checkpoint-event';
+import { CheckpointSignedV1 } from './audit/checkpoint-signed.v1';
 import { KeyDeletedV1 } from './keys/key-deleted.v1';
 import { type KeyEventType } from './keys/key-event';
 import { KeyExpiredV1 } from './keys/key-expired.v1';
@@ -24,7 +26,12 @@ import { IdentityCreatedV1 } from './workspaces/identity-created.v1';
 import { IdentityDeletedV1 } from './workspaces/identity-deleted.v1';
 import { IdentityUpdatedV1 } from './workspaces/identity-updated.v1';
 
-export type EventType = KeyEventType | WorkspaceEventType | UsageEventType | AlertEventType;
+export type EventType =
+  | KeyEventType
+  | WorkspaceEventType
+  | UsageEventType
+  | AlertEventType
+  | CheckpointEventType;
 
 export interface EventContract {
   readonly type: EventType;
@@ -114,5 +121,11 @@ export const EVENT_CATALOG: readonly EventContract[] = [
     'AlertResolvedV1',
     TOPICS.auditAlerts,
     'An alert ended; its final state (subject: the alert id, sequence 2).',
+  ),
+  contract(
+    CheckpointSignedV1,
+    'CheckpointSignedV1',
+    TOPICS.auditCheckpoints,
+    "Audit signed a workspace chain's head (size, head hash, start): a C2SP signed note.",
   ),
 ];

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   EVENT_CATALOG,
   parseAlertEvent,
+  parseCheckpointEvent,
   parseKeyEvent,
   parseUsageEvent,
   parseWorkspaceEvent,
@@ -19,6 +20,7 @@ const parserOf: Partial<Record<TopicName, (json: unknown) => { type: string }>> 
   [TOPICS.workspaces]: parseWorkspaceEvent,
   [TOPICS.usage]: parseUsageEvent,
   [TOPICS.auditAlerts]: parseAlertEvent,
+  [TOPICS.auditCheckpoints]: parseCheckpointEvent,
 };
 
 describe('frozen fixtures', () => {

@@ -125,6 +125,25 @@ export {
   GENESIS_HASH,
   type UnhashedAuditRecord,
 } from './audit/audit-record';
+export { CHECKPOINT_EVENT_TYPES } from './audit/checkpoint-event-types';
+export { CheckpointFields, CheckpointNote, CheckpointSignedV1 } from './audit/checkpoint-signed.v1';
+export {
+  CheckpointEvent,
+  parseCheckpointEvent,
+  type CheckpointEventType,
+} from './audit/checkpoint-event';
+export {
+  BreakReason,
+  ChainBreak,
+  CheckpointList,
+  CheckpointResource,
+  IntegrityReport,
+  ListCheckpointsQuery,
+  MAX_RETENTION_DAYS,
+  PublicKeyList,
+  PutRetentionRequest,
+  RetentionResource,
+} from './audit/integrity-http';
 
 export {
   ALERT_KINDS,

@@ -71,4 +71,35 @@ export class ChainHeadsRepository {
     );
     return rows[0] ? toHead(rows[0]) : null;
   }
+
+  /** Every workspace's head, in workspace order, from `after` on (a page of `limit`). */
+  async page(manager: EntityManager, after: string | null, limit: number): Promise<ChainHead[]> {
+    const rows: HeadRow[] = await manager.query(
+      `SELECT workspace_id, size, head_hash, start_position, start_prev_hash
+         FROM audit_chain_heads WHERE $1::text IS NULL OR workspace_id > $1
+        ORDER BY workspace_id LIMIT $2`,
+      [after, limit],
+    );
+    return rows.map(toHead);
+  }
+
+  /** One head, locked until the transaction ends (null when the workspace has no chain). */
+  async lockOne(manager: EntityManager, workspaceId: string): Promise<ChainHead | null> {
+    const rows: HeadRow[] = await manager.query(
+      `SELECT workspace_id, size, head_hash, start_position, start_prev_hash
+         FROM audit_chain_heads WHERE workspace_id = $1 FOR UPDATE`,
+      [workspaceId],
+    );
+    return rows[0] ? toHead(rows[0]) : null;
+  }
+
+  /** Retention pruned the records before `startPosition`; `startPrevHash` is the last one's hash. */
+  async moveStart(manager: EntityManager, head: ChainHead): Promise<void> {
+    await manager.query(
+      `UPDATE audit_chain_heads SET start_position = $2, start_prev_hash = $3,
+              updated_at = clock_timestamp()
+        WHERE workspace_id = $1`,
+      [head.workspaceId, head.startPosition, head.startPrevHash],
+    );
+  }
 }

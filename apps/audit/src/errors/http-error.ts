@@ -6,6 +6,7 @@ import { frameworkRefusal } from '@keyway/platform-observability';
 import { AlertError, AlertErrorCode } from '../alerts/alert.errors';
 import { AuthError, AuthErrorCode } from '../auth/auth.errors';
 import { assertUnreachable } from '../domain-error';
+import { IntegrityError, IntegrityErrorCode } from '../integrity/integrity.errors';
 
 /** An error answer before its request id: the SPEC's stable code, a message, details. */
 export interface HttpError {
@@ -21,7 +22,7 @@ const BEARER_CHALLENGE = { 'www-authenticate': 'Bearer realm="keyway"' } as cons
  * Every domain error class of audit. A new one goes here; the compiler then refuses
  * `domainErrorToHttp` until each of its codes is mapped.
  */
-export const DOMAIN_ERRORS = [AuthError, AlertError] as const;
+export const DOMAIN_ERRORS = [AuthError, AlertError, IntegrityError] as const;
 
 export type AuditDomainError = InstanceType<(typeof DOMAIN_ERRORS)[number]>;
 
@@ -59,6 +60,8 @@ export function domainErrorToHttp(error: AuditDomainError): HttpError {
     case AlertErrorCode.INVALID_CURSOR:
     case AlertErrorCode.SUPPRESSION_ENDS_IN_PAST:
       return answer('VALIDATION_ERROR', { ...error.details, reason: code });
+    case IntegrityErrorCode.CHECKPOINT_NOT_FOUND:
+      return answer('NOT_FOUND');
     default:
       return assertUnreachable(code);
   }

@@ -27,6 +27,13 @@ const CHANNELS: readonly { id: string; topic: TopicName; description: string; ke
     description: 'Alerts audit raises and resolves (docs/api/audit-alerts.md).',
     key: 'Alert id (= subject), so an alert’s raise and resolve stay in order.',
   },
+  {
+    id: 'auditCheckpoints',
+    topic: TOPICS.auditCheckpoints,
+    description:
+      "Audit's signed checkpoints of every workspace's chain head, kept forever: the copy outside audit's database.",
+    key: 'Workspace id, so a workspace’s checkpoints stay in order.',
+  },
 ];
 
 const DESCRIPTION = [
