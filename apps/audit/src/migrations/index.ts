@@ -1,5 +1,10 @@
 import { AuditEvents1732320000100 } from './1732320000100-audit-events';
 import { ChainedTrail1732320000200 } from './1732320000200-chained-trail';
+import { UsageReportIndexes1732320000400 } from './1732320000400-usage-report-indexes';
 
 /** Audit's migrations, in order. */
-export const AUDIT_MIGRATIONS = [AuditEvents1732320000100, ChainedTrail1732320000200];
+export const AUDIT_MIGRATIONS = [
+  AuditEvents1732320000100,
+  ChainedTrail1732320000200,
+  UsageReportIndexes1732320000400,
+];
