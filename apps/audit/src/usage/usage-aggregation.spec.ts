@@ -1,4 +1,8 @@
-import { VERIFICATION_CODES, type UsageAggregatedV1, type VerificationCode } from '@keyway/contracts';
+import {
+  VERIFICATION_CODES,
+  type UsageAggregatedV1,
+  type VerificationCode,
+} from '@keyway/contracts';
 import {
   activityAdditions,
   addressAdditions,
@@ -150,9 +154,7 @@ describe('usage aggregation', () => {
       ['198.51.100.1', 2],
       ['2001:db8::1', 1],
     ]);
-    expect(new Date(additions[0]?.firstSeenAt ?? 0).toISOString()).toBe(
-      '2025-02-01T10:00:01.000Z',
-    );
+    expect(new Date(additions[0]?.firstSeenAt ?? 0).toISOString()).toBe('2025-02-01T10:00:01.000Z');
     const fresh = newAddressesByWindow(rows, (_key, address) => address !== '2001:db8::1');
     expect(rows.map((row) => fresh.get(row))).toEqual([['198.51.100.1'], []]);
   });

@@ -1,5 +1,9 @@
 import ipaddr from 'ipaddr.js';
-import { VERIFICATION_CODES, type UsageAggregatedV1, type VerificationCode } from '@keyway/contracts';
+import {
+  VERIFICATION_CODES,
+  type UsageAggregatedV1,
+  type VerificationCode,
+} from '@keyway/contracts';
 
 // The pure half of usage ingest: events become rows, the rows just recorded become additions to
 // the rollups, the key activity and the key addresses. Every list comes out sorted by its table's
@@ -79,7 +83,10 @@ export function windowRows(events: readonly UsageAggregatedV1[]): UsageWindowRow
 }
 
 /** A row of a known key: what rollups, activity and addresses are built from. */
-export type KeyedWindowRow = UsageWindowRow & { readonly keyId: string; readonly workspaceId: string };
+export type KeyedWindowRow = UsageWindowRow & {
+  readonly keyId: string;
+  readonly workspaceId: string;
+};
 
 export const isKeyed = (row: UsageWindowRow): row is KeyedWindowRow =>
   row.keyId !== null && row.workspaceId !== null;
@@ -211,9 +218,7 @@ export function newAddressesByWindow(
   const result = new Map<KeyedWindowRow, string[]>();
   const ordered = [...rows].sort(
     (a, b) =>
-      a.firstSeenAt - b.firstSeenAt ||
-      compareText(a.stream, b.stream) ||
-      a.sequence - b.sequence,
+      a.firstSeenAt - b.firstSeenAt || compareText(a.stream, b.stream) || a.sequence - b.sequence,
   );
   for (const row of ordered) {
     const fresh: string[] = [];
@@ -229,7 +234,9 @@ export function newAddressesByWindow(
 }
 
 /** Counts as the contract's record, by outcome code. */
-export function countsRecord(counts: readonly (number | string)[]): Record<VerificationCode, number> {
+export function countsRecord(
+  counts: readonly (number | string)[],
+): Record<VerificationCode, number> {
   return Object.fromEntries(
     VERIFICATION_CODES.map((code, index) => [code, Number(counts[index] ?? 0)]),
   ) as Record<VerificationCode, number>;

@@ -1,5 +1,9 @@
 import { type DataSource } from 'typeorm';
-import { VERIFICATION_CODES, type UsageAggregatedV1, type VerificationCode } from '@keyway/contracts';
+import {
+  VERIFICATION_CODES,
+  type UsageAggregatedV1,
+  type VerificationCode,
+} from '@keyway/contracts';
 import { openDatabase } from '@keyway/platform-database';
 import { dropDatabase, postgresFromEnv, uniqueName } from '@keyway/platform-testing';
 import { AUDIT_MIGRATIONS } from '../migrations';
@@ -140,7 +144,9 @@ describe('usage ingest (real Postgres)', () => {
     const rows = await dataSource.query(
       `SELECT key_id, workspace_id, counts FROM usage_windows WHERE stream = 'gw/u'`,
     );
-    expect(rows).toEqual([{ key_id: null, workspace_id: null, counts: [0, 0, 9, 0, 0, 0, 0, 0, 0, 0] }]);
+    expect(rows).toEqual([
+      { key_id: null, workspace_id: null, counts: [0, 0, 9, 0, 0, 0, 0, 0, 0, 0] },
+    ]);
     const [{ count }] = await dataSource.query(
       `SELECT count(*)::int AS count FROM usage_rollups WHERE key_id IS NULL`,
     );

@@ -1,5 +1,9 @@
 import { type DataSource } from 'typeorm';
-import { VERIFICATION_CODES, type UsageAggregatedV1, type VerificationCode } from '@keyway/contracts';
+import {
+  VERIFICATION_CODES,
+  type UsageAggregatedV1,
+  type VerificationCode,
+} from '@keyway/contracts';
 import { openDatabase } from '@keyway/platform-database';
 import { dropDatabase, postgresFromEnv, uniqueName } from '@keyway/platform-testing';
 import { type Caller } from '../auth/caller';
@@ -88,7 +92,12 @@ describe('usage queries (real Postgres)', () => {
     series = new KeyUsageSeries(keys, rollups, clock);
     activity = new KeyActivityView(keys, activityRepository, addresses);
     reports = new KeyReports(keys, clock);
-    const ingest = new UsageIngest(new UsageWindowsRepository(), rollups, activityRepository, addresses);
+    const ingest = new UsageIngest(
+      new UsageWindowsRepository(),
+      rollups,
+      activityRepository,
+      addresses,
+    );
 
     const key = (id: string, created: string, extra: Record<string, unknown> = {}) => ({
       id,
@@ -235,7 +244,11 @@ describe('usage queries (real Postgres)', () => {
     const seen: string[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 5; page += 1) {
-      const result = await reports.inactive(callerA, { days: 1, limit: 1, ...(cursor ? { cursor } : {}) });
+      const result = await reports.inactive(callerA, {
+        days: 1,
+        limit: 1,
+        ...(cursor ? { cursor } : {}),
+      });
       seen.push(...result.data.map((key) => key.keyId));
       if (result.nextCursor === null) break;
       cursor = result.nextCursor;

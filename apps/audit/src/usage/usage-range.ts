@@ -1,8 +1,4 @@
-import {
-  USAGE_DEFAULT_SPAN_MS,
-  USAGE_MAX_POINTS,
-  type UsageGranularity,
-} from '@keyway/contracts';
+import { USAGE_DEFAULT_SPAN_MS, USAGE_MAX_POINTS, type UsageGranularity } from '@keyway/contracts';
 import { bucketMs, bucketStart } from './usage-aggregation';
 import { UsageError } from './usage.errors';
 
@@ -30,7 +26,8 @@ export function usageRange(
   const end = to === undefined ? now.getTime() : Date.parse(to);
   const endBucket = bucketStart(end, granularity);
   const alignedTo = endBucket === end ? end : endBucket + size;
-  const start = from === undefined ? alignedTo - USAGE_DEFAULT_SPAN_MS[granularity] : Date.parse(from);
+  const start =
+    from === undefined ? alignedTo - USAGE_DEFAULT_SPAN_MS[granularity] : Date.parse(from);
   const alignedFrom = bucketStart(start, granularity);
   if (alignedFrom >= alignedTo) {
     throw UsageError.invalidRange('from must be before to', { field: 'from' });

@@ -52,7 +52,10 @@ export class UsageController {
 
   @Get('reports/stale-keys')
   @RequireScope('keyway:audit:read')
-  staleKeys(@Query() query: KeyReportQueryDto, @CurrentCaller() caller: Caller): Promise<KeyReport> {
+  staleKeys(
+    @Query() query: KeyReportQueryDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<KeyReport> {
     return this.reports.stale(caller, query);
   }
 }

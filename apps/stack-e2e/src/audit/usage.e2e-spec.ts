@@ -126,9 +126,7 @@ describe('audit usage routes', () => {
     expect(inactive.status).toBe(200);
     expect(KeyReport.parse(inactive.json).data.map((key) => key.keyId)).toEqual([idleKey.id]);
     const stale = await audit.get<KeyReport>('/v1/reports/stale-keys?days=90');
-    expect(stale.json.data.map((key) => key.keyId).sort()).toEqual(
-      [usedKey.id, idleKey.id].sort(),
-    );
+    expect(stale.json.data.map((key) => key.keyId).sort()).toEqual([usedKey.id, idleKey.id].sort());
     const theirs = await otherAudit.get<KeyReport>('/v1/reports/stale-keys?days=90');
     expect(theirs.json.data.map((key) => key.keyId)).toEqual([other.key.id]);
     const theirInactive = await otherAudit.get<KeyReport>('/v1/reports/inactive-keys?days=30');
@@ -163,11 +161,7 @@ describe('audit usage routes', () => {
       '/v1/reports/stale-keys?limit=100000',
     ]) {
       const response = await audit.get<ErrorBody>(path);
-      expect([path, response.status, response.json.code]).toEqual([
-        path,
-        400,
-        'VALIDATION_ERROR',
-      ]);
+      expect([path, response.status, response.json.code]).toEqual([path, 400, 'VALIDATION_ERROR']);
     }
     const anonymous = new Api(stack.service('audit').url);
     expect((await anonymous.get('/v1/reports/inactive-keys')).status).toBe(401);
