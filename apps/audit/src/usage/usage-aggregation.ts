@@ -28,12 +28,21 @@ export function bucketMs(granularity: Granularity): number {
   return granularity === 'day' ? 86_400_000 : GRANULARITY_MS[granularity];
 }
 
+const canonicalCache = new Map<string, string>();
+
 /**
  * One address as audit keeps it: the canonical text of its value (RFC 5952 for IPv6), an
  * IPv4-mapped IPv6 address as the IPv4 address it is. Equal addresses compare equal as text.
  */
 export function canonicalAddress(address: string): string {
-  return ipaddr.process(address).toString();
+  let canonical = canonicalCache.get(address);
+  if (canonical === undefined) {
+    canonical = ipaddr.process(address).toString();
+    // The same few addresses recur in every batch; parsing them each time is most of the work.
+    if (canonicalCache.size >= 10_000) canonicalCache.clear();
+    canonicalCache.set(address, canonical);
+  }
+  return canonical;
 }
 
 export type Counts = number[]; // one per VERIFICATION_CODES entry, in that order
