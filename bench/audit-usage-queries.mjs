@@ -191,8 +191,11 @@ async function measureQueries(db, { usedKeys }) {
   const bigUnused = bigUsed.map((id) => keyId(Number(id.slice(4)) - 1));
   const now = Date.now();
   const iso = (offset) => new Date(now - offset).toISOString();
-  // `from` such that the range up to now (rounded up) holds exactly 1440 buckets.
-  const maxFrom = (size) => new Date((Math.floor(now / size) - 1439) * size).toISOString();
+  // The last 1440 whole buckets before the current one: exactly 1440 points whenever it runs.
+  const maxRange = (size) => {
+    const to = Math.floor(Date.now() / size) * size;
+    return { from: new Date(to - 1440 * size).toISOString(), to: new Date(to).toISOString() };
+  };
   const cases = {
     'SELECT 1 (baseline)': () => db.query('SELECT 1'),
     'usage, minute, default 60 points': (r) =>
