@@ -207,12 +207,12 @@ async function measureQueries(db, { usedKeys }) {
     'usage, hour, 60 days (1440 points)': (r) =>
       series.execute(caller, pick(bigUsed, r * 17), {
         granularity: 'hour',
-        from: maxFrom(3_600_000),
+        ...maxRange(3_600_000),
       }),
     'usage, minute, 1 day (1440 points)': (r) =>
       series.execute(caller, pick(bigUsed, r * 19), {
         granularity: 'minute',
-        from: maxFrom(60_000),
+        ...maxRange(60_000),
       }),
     'activity of a used key (50 addresses)': (r) =>
       activity.execute(caller, pick(bigUsed, r * 23), { addressLimit: 50 }),
