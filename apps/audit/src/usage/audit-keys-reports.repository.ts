@@ -52,11 +52,17 @@ export class AuditKeysReportsRepository {
    */
   async inactive(page: ReportPage<string>): Promise<ReportedKeyRow[]> {
     return this.dataSource.query(
+      // An anti-join, not a filter on the outer join: the planner then walks the keys in id order
+      // and stops at the limit (a filter on last_used_at it misestimates and sorts everything).
+      // The repeated `key_id > $4` let the merge joins start at the cursor.
       `SELECT ${COLUMNS}
-         FROM audit_keys k LEFT JOIN key_activity a ON a.key_id = k.key_id
+         FROM audit_keys k
+         LEFT JOIN key_activity a ON a.key_id = k.key_id AND ($4::text IS NULL OR a.key_id > $4)
         WHERE ${ACTIVE}
           AND k.created_at < $3
-          AND (a.last_used_at IS NULL OR a.last_used_at < $3)
+          AND NOT EXISTS (SELECT 1 FROM key_activity u
+                           WHERE u.key_id = k.key_id AND u.last_used_at >= $3
+                             AND ($4::text IS NULL OR u.key_id > $4))
           AND ($4::text IS NULL OR k.key_id > $4)
         ORDER BY k.key_id
         LIMIT $5`,
