@@ -353,7 +353,7 @@ Latency of each use case (repositories, SQL and shaping: everything below the HT
 | --- | --- | --- | --- | --- |
 ${queryRows.join('\n')}
 
-Ingest, \`UsageIngest.apply\` alone, batches of ${params.ingestBatch} new windows of known keys (1 in 20 with a new address), each batch one transaction, on top of the data above:
+Ingest, \`UsageIngest.apply\` alone, batches of ${params.ingestBatch} new windows of known keys (1 in 20 with a new address), each batch one transaction, on top of the data above. This is the worst case: every window of a batch is of a different key, so each adds its own three rollup rows and activity row, where a gateway's real batches repeat busy keys:
 
 ${table([
   [
