@@ -3,7 +3,7 @@
 # is set, runs bench/<name>.mjs (identity's key issuing by default), stops what it started.
 #
 # Usage: bash bench/run.sh [identity-issue|identity-auth-throttle|revocation|gateway|gateway-<part>|
-#        audit-ingest|audit-integrity]
+#        audit-ingest|audit-integrity|audit-usage-queries]
 #        gateway runs every gateway part in turn (commands, exactness, revocation, throughput,
 #        rebuild; the rebuild last, as it leaves a million events on the broker's topics).
 # Env:   BENCH_KEYS (5000), BENCH_CONCURRENCY (16) and the other BENCH_* of identity-issue.mjs;
@@ -12,6 +12,7 @@
 #        BENCH_REVOKES (300), BENCH_REVOKE_CONCURRENCY (16) and the others of revocation.mjs;
 #        the BENCH_* listed at the top of each bench/gateway-*.mjs (they need Debian's wrk);
 #        BENCH_INTEGRITY_ROWS (1000000) of audit-integrity.mjs (it needs no broker);
+#        BENCH_USAGE_* and the others at the top of bench/audit-usage-queries.mjs (no Kafka);
 #        KAFKA_BROKERS: use this broker instead of starting one;
 #        BENCH_KAFKA_PORT (39092): first client port tried for the bench's own broker (its
 #          controller port is the next one); KEYWAY_DIST: use this build instead of building.
@@ -29,6 +30,7 @@ export POSTGRES_USER="${POSTGRES_USER:-postgres}"
 log() { printf '[bench] %s\n' "$*" >&2; }
 
 bench="${1:-identity-issue}"
+needs_kafka=1
 case "$bench" in
   identity-issue)
     bench_vars=(BENCH_KEYS BENCH_CONCURRENCY BENCH_WARMUP BENCH_UNLOADED_KEYS BENCH_UNLOADED_PAUSE_MS
@@ -59,9 +61,15 @@ case "$bench" in
     ;;
   audit-integrity)
     bench_vars=(BENCH_INTEGRITY_ROWS)
+    needs_kafka=0
+    ;;
+  audit-usage-queries)
+    bench_vars=(BENCH_USAGE_WINDOWS BENCH_USAGE_KEYS BENCH_QUERY_ROUNDS BENCH_INGEST_EVENTS
+      BENCH_INGEST_BATCH BENCH_KEEP_DB)
+    needs_kafka=0
     ;;
   *)
-    log "usage: bash bench/run.sh [identity-issue|identity-auth-throttle|revocation|gateway|gateway-<part>|audit-ingest|audit-integrity]"
+    log "usage: bash bench/run.sh [identity-issue|identity-auth-throttle|revocation|gateway|gateway-<part>|audit-ingest|audit-integrity|audit-usage-queries]"
     exit 2
     ;;
 esac
@@ -90,7 +98,9 @@ fi
 # 2. A broker of our own on a free pair of ports, unless one is given.
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 broker_note="given by KAFKA_BROKERS"
-if [ -z "${KAFKA_BROKERS:-}" ] && [ "$bench" != audit-integrity ]; then
+if [ "$needs_kafka" = 0 ]; then
+  broker_note="none (this benchmark does not use Kafka)"
+elif [ -z "${KAFKA_BROKERS:-}" ]; then
   port="${BENCH_KAFKA_PORT:-39092}"
   for _ in 1 2 3 4 5 6 7 8 9 10; do
     if ! port_open "$port" && ! port_open "$((port + 1))"; then break; fi

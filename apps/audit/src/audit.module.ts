@@ -16,6 +16,9 @@ import { ValidationPipe } from './http/validation.pipe';
 import { TrailIngestConsumer } from './trail/trail-ingest.consumer';
 import { TrailModule } from './trail/trail.module';
 import { IntegrityModule } from './integrity/integrity.module';
+import { UsageModule } from './usage/usage.module';
+import { UsageStreamConsumer } from './usage-stream/usage-stream.consumer';
+import { UsageStreamModule } from './usage-stream/usage-stream.module';
 
 /** The typed config, to every module. */
 @Global()
@@ -30,21 +33,26 @@ class AuditConfigModule {
   }
 }
 
+function connected(consumer: { isConnected: boolean }): void {
+  if (!consumer.isConnected) throw new Error('consumer not connected');
+}
+
 /** The audit service: the chained trail, usage, integrity, alerts and their queries. */
 @Module({})
 export class AuditModule {
   static register(config: AuditConfig): DynamicModule {
     const health = healthEndpoints(
-      [getDataSourceToken(), KafkaHealth, TrailIngestConsumer],
-      (dataSource: DataSource, kafka: KafkaHealth, trail: TrailIngestConsumer) => [
+      [getDataSourceToken(), KafkaHealth, TrailIngestConsumer, UsageStreamConsumer],
+      (
+        dataSource: DataSource,
+        kafka: KafkaHealth,
+        trail: TrailIngestConsumer,
+        usage: UsageStreamConsumer,
+      ) => [
         { name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) },
         { name: 'kafka', check: () => kafka.check() },
-        {
-          name: 'trail-ingest',
-          check: async () => {
-            if (!trail.consumer.isConnected) throw new Error('consumer not connected');
-          },
-        },
+        { name: 'trail-ingest', check: async () => connected(trail.consumer) },
+        { name: 'usage-ingest', check: async () => connected(usage.consumer) },
       ],
     );
     return {
@@ -59,6 +67,8 @@ export class AuditModule {
         TrailModule,
         AlertsModule,
         IntegrityModule,
+        UsageModule,
+        UsageStreamModule,
       ],
       controllers: [...health.controllers],
       providers: [

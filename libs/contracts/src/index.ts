@@ -168,6 +168,21 @@ export {
   SuppressionList,
   SuppressionResource,
 } from './audit/alerts-http';
+export {
+  AuditKeyPathParams,
+  KeyActivityQuery,
+  KeyActivityResponse,
+  KeyReport,
+  KeyReportQuery,
+  KeyUsageQuery,
+  KeyUsageResponse,
+  OutcomeCounts,
+  ReportedKey,
+  USAGE_DEFAULT_SPAN_MS,
+  USAGE_GRANULARITIES,
+  USAGE_MAX_POINTS,
+  UsageGranularity,
+} from './audit/key-usage';
 
 export { EVENT_CATALOG, type EventContract, type EventType } from './event-catalog';
 export { eventJsonSchemas, type JsonSchema } from './export/json-schemas';

@@ -7,6 +7,7 @@ import { AlertError, AlertErrorCode } from '../alerts/alert.errors';
 import { AuthError, AuthErrorCode } from '../auth/auth.errors';
 import { assertUnreachable } from '../domain-error';
 import { IntegrityError, IntegrityErrorCode } from '../integrity/integrity.errors';
+import { UsageError, UsageErrorCode } from '../usage/usage.errors';
 
 /** An error answer before its request id: the SPEC's stable code, a message, details. */
 export interface HttpError {
@@ -22,7 +23,7 @@ const BEARER_CHALLENGE = { 'www-authenticate': 'Bearer realm="keyway"' } as cons
  * Every domain error class of audit. A new one goes here; the compiler then refuses
  * `domainErrorToHttp` until each of its codes is mapped.
  */
-export const DOMAIN_ERRORS = [AuthError, AlertError, IntegrityError] as const;
+export const DOMAIN_ERRORS = [AuthError, AlertError, IntegrityError, UsageError] as const;
 
 export type AuditDomainError = InstanceType<(typeof DOMAIN_ERRORS)[number]>;
 
@@ -62,6 +63,11 @@ export function domainErrorToHttp(error: AuditDomainError): HttpError {
       return answer('VALIDATION_ERROR', { ...error.details, reason: code });
     case IntegrityErrorCode.CHECKPOINT_NOT_FOUND:
       return answer('NOT_FOUND');
+    case UsageErrorCode.USAGE_KEY_NOT_FOUND:
+      return answer('NOT_FOUND');
+    case UsageErrorCode.USAGE_INVALID_RANGE:
+    case UsageErrorCode.USAGE_INVALID_CURSOR:
+      return answer('VALIDATION_ERROR');
     default:
       return assertUnreachable(code);
   }

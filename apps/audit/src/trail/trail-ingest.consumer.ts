@@ -9,7 +9,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Kafka } from 'kafkajs';
 import { type DataSource } from 'typeorm';
 import { TOPICS } from '@keyway/contracts';
-import { BatchConsumer, EventPublisher } from '@keyway/platform-kafka';
+import { BatchConsumer, EventPublisher, startRetrying } from '@keyway/platform-kafka';
 import { AUDIT_CONFIG, type AuditConfig } from '../config';
 import { auditMetrics } from '../metrics';
 import { ConsumerProgressRepository } from '../progress/consumer-progress.repository';
@@ -20,7 +20,6 @@ const DEAD_LETTER: Readonly<Record<string, string>> = {
   [TOPICS.keys]: TOPICS.keysDlq,
   [TOPICS.workspaces]: TOPICS.workspacesDlq,
 };
-const RESTART_DELAY_MS = 2_000;
 
 /** Consumes the key and workspace topics into the trail, batch by batch, for the app's life. */
 @Injectable()
@@ -58,14 +57,11 @@ export class TrailIngestConsumer implements OnApplicationBootstrap, BeforeApplic
   }
 
   onApplicationBootstrap(): void {
-    const start = (): void => {
-      this.consumer.start().catch((error: unknown) => {
-        if (this.stopped) return;
-        this.logger.error(`cannot start, retrying in ${RESTART_DELAY_MS} ms: ${String(error)}`);
-        setTimeout(start, RESTART_DELAY_MS).unref();
-      });
-    };
-    start();
+    startRetrying(
+      () => this.consumer.start(),
+      this.logger,
+      () => this.stopped,
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {

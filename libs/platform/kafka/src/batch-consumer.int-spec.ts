@@ -1,7 +1,7 @@
 import { register } from 'prom-client';
 import { expectEventually, kafkaBrokers, TopicReader, uniqueName } from '@keyway/platform-testing';
 import { BatchConsumer, type DecodedBatch } from './batch-consumer';
-import { PoisonMessage } from './event-consumer';
+import { PoisonMessage } from './poison-message';
 import { EventPublisher } from './event-publisher';
 import { createKafka } from './kafka-client';
 import { ensureTopics } from './topics';

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { type Consumer, type EachBatchPayload, type IHeaders, type Kafka } from 'kafkajs';
-import { PoisonMessage } from './event-consumer';
+import { PoisonMessage } from './poison-message';
 import { type EventPublisher } from './event-publisher';
 import { kafkaMetrics } from './kafka-metrics';
 

@@ -4,13 +4,8 @@ export {
   type BatchMessage,
   type DecodedBatch,
 } from './batch-consumer';
-export { ConsumerService } from './consumer-service';
-export {
-  EventConsumer,
-  PoisonMessage,
-  type EventConsumerOptions,
-  type ReceivedMessage,
-} from './event-consumer';
+export { PoisonMessage } from './poison-message';
+export { startRetrying } from './start-retrying';
 export { EventPublisher, type OutgoingMessage } from './event-publisher';
 export { createKafka, type KafkaClientOptions } from './kafka-client';
 export { KafkaHealth } from './kafka-health';
