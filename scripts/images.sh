@@ -27,7 +27,8 @@ chmod 700 "$WORK"
 CONTAINERS=()
 PLAYED=""
 PLAY_SECRETS=()
-DATABASES=("${RUN_ID}_identity" "${RUN_ID}_audit")
+# e2e_…: scripts/drop-test-databases.mjs drops them should a killed run leave them behind.
+DATABASES=("e2e_${RUN_ID}_identity" "e2e_${RUN_ID}_audit")
 REPORT=()
 note() {
   REPORT+=("$*")
@@ -54,6 +55,10 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 ensure_podman
+# Containers and pods a killed run left behind (this storage is ours alone; an hour is longer
+# than any run).
+pm pod rm -f $(pm pod ps -q --filter until=1h) >/dev/null 2>&1 || true
+pm rm -f -t 0 $(pm ps -a -q --filter until=1h) >/dev/null 2>&1 || true
 ensure_base_image
 ensure_kafka
 
@@ -119,8 +124,8 @@ env_file() { # service → a file of the container's environment (kept off the c
     echo "KEYWAY_PEPPER=$pepper"
     echo "SHUTDOWN_TIMEOUT_MS=10000"
     case "$service" in
-      identity) echo "POSTGRES_DATABASE=${RUN_ID}_identity" && echo "OUTBOX_POLL_INTERVAL_MS=200" ;;
-      audit) echo "POSTGRES_DATABASE=${RUN_ID}_audit" && echo "AUDIT_GATEWAY_URL=http://127.0.0.1:${PORT[gateway]}" ;;
+      identity) echo "POSTGRES_DATABASE=e2e_${RUN_ID}_identity" && echo "OUTBOX_POLL_INTERVAL_MS=200" ;;
+      audit) echo "POSTGRES_DATABASE=e2e_${RUN_ID}_audit" && echo "AUDIT_GATEWAY_URL=http://127.0.0.1:${PORT[gateway]}" ;;
       gateway) echo "GATEWAY_SESSION_KEYS=ci:$session_key" ;;
     esac
   } >"$file"
@@ -191,7 +196,7 @@ pm run --rm "${hardened[@]}" --env-file "$WORK/identity.env" "localhost/keyway-i
   { cat "$WORK/bootstrap.log" >&2; containers_die "bootstrap through the image's CLI failed"; }
 started="$(containers_now_ms)"
 IDENTITY_URL="http://127.0.0.1:${PORT[identity]}" GATEWAY_URL="http://127.0.0.1:${PORT[gateway]}" \
-  AUDIT_URL="http://127.0.0.1:${PORT[audit]}" AUDIT_DATABASE="${RUN_ID}_audit" \
+  AUDIT_URL="http://127.0.0.1:${PORT[audit]}" AUDIT_DATABASE="e2e_${RUN_ID}_audit" \
   OWNER_FILE="$WORK/owner.json" SECRETS_FILE="$WORK/secrets.txt" \
   node scripts/containers/walking-skeleton.mjs >"$WORK/flow.txt"
 note "walking skeleton through the containers in $(elapsed_ms "$started") ms: $(cat "$WORK/flow.txt")"

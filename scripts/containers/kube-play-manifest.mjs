@@ -46,12 +46,13 @@ for (const doc of docs) {
     });
     secrets.push(doc.metadata.name);
   } else if (doc.kind === 'ConfigMap') {
-    Object.assign(doc.data, {
+    const here = {
       KAFKA_BROKERS: env('KAFKA_BROKERS'),
       POSTGRES_HOST: env('POSTGRES_HOST'),
       POSTGRES_PORT: env('POSTGRES_PORT'),
       POSTGRES_USER: env('POSTGRES_USER'),
-    });
+    };
+    for (const name of Object.keys(doc.data ?? {})) if (name in here) doc.data[name] = here[name];
     kept.push(doc);
   } else if (doc.kind === 'Deployment') {
     const service = doc.metadata.labels['app.kubernetes.io/component'];
@@ -71,7 +72,7 @@ for (const doc of docs) {
       }
       setEnv(container, 'HTTP_PORT', ports[service]);
       setEnv(container, 'KAFKA_GROUP_ID', `${runId}-play-${service}`);
-      if (service !== 'gateway') setEnv(container, 'POSTGRES_DATABASE', `${runId}_play_${service}`);
+      if (service !== 'gateway') setEnv(container, 'POSTGRES_DATABASE', `e2e_${runId}_play_${service}`);
       if (service === 'audit') {
         setEnv(container, 'AUDIT_GATEWAY_URL', `http://127.0.0.1:${ports.gateway}`);
       }

@@ -12,7 +12,7 @@ kube_play_overlay() {
   mkdir -p "$dir"
   declare -gA PLAY_PORT
   for service in "${SERVICES[@]}"; do PLAY_PORT[$service]="$(free_port)"; done
-  DATABASES+=("${RUN_ID}_play_identity" "${RUN_ID}_play_audit")
+  DATABASES+=("e2e_${RUN_ID}_play_identity" "e2e_${RUN_ID}_play_audit")
   kubectl kustomize "$ROOT/k8s/overlays/podman" >"$dir/rendered.yaml"
   RUN_ID="$RUN_ID" PORT_IDENTITY="${PLAY_PORT[identity]}" PORT_GATEWAY="${PLAY_PORT[gateway]}" \
     PORT_AUDIT="${PLAY_PORT[audit]}" node "$ROOT/scripts/containers/kube-play-manifest.mjs" "$dir" \
