@@ -2,11 +2,13 @@
 # Benchmarks without npm: builds the services, brings its own Kafka broker unless KAFKA_BROKERS
 # is set, runs bench/<name>.mjs (identity's key issuing by default), stops what it started.
 #
-# Usage: bash bench/run.sh [identity-issue|identity-auth-throttle|revocation|gateway|gateway-<part>]
+# Usage: bash bench/run.sh [identity-issue|identity-auth-throttle|revocation|gateway|gateway-<part>|
+#        audit-ingest]
 #        gateway runs every gateway part in turn (commands, exactness, revocation, throughput,
 #        rebuild; the rebuild last, as it leaves a million events on the broker's topics).
 # Env:   BENCH_KEYS (5000), BENCH_CONCURRENCY (16) and the other BENCH_* of identity-issue.mjs;
 #        BENCH_THROTTLE_ATTEMPTS (600), BENCH_THROTTLE_CONCURRENCY (16) of identity-auth-throttle.mjs;
+#        BENCH_AUDIT_EVENTS (100000) and the others at the top of bench/audit-ingest.mjs;
 #        BENCH_REVOKES (300), BENCH_REVOKE_CONCURRENCY (16) and the others of revocation.mjs;
 #        the BENCH_* listed at the top of each bench/gateway-*.mjs (they need Debian's wrk);
 #        KAFKA_BROKERS: use this broker instead of starting one;
@@ -34,6 +36,10 @@ case "$bench" in
   identity-auth-throttle)
     bench_vars=(BENCH_THROTTLE_ATTEMPTS BENCH_THROTTLE_CONCURRENCY)
     ;;
+  audit-ingest)
+    bench_vars=(BENCH_AUDIT_EVENTS BENCH_AUDIT_WORKSPACES BENCH_AUDIT_LAG_RATE BENCH_AUDIT_LAG_SECONDS
+      BENCH_CPU_PROF)
+    ;;
   revocation)
     bench_vars=(BENCH_REVOKES BENCH_REVOKE_CONCURRENCY BENCH_REVOKE_PAUSE_MS BENCH_REVOKE_WARMUP)
     ;;
@@ -51,7 +57,7 @@ case "$bench" in
     fi
     ;;
   *)
-    log "usage: bash bench/run.sh [identity-issue|identity-auth-throttle|revocation|gateway|gateway-<part>]"
+    log "usage: bash bench/run.sh [identity-issue|identity-auth-throttle|revocation|gateway|gateway-<part>|audit-ingest]"
     exit 2
     ;;
 esac

@@ -6,14 +6,15 @@ import { TOPIC_SPECS } from '@keyway/contracts';
 import { DatabaseModule } from '@keyway/platform-database';
 import { KafkaHealth, KafkaModule } from '@keyway/platform-kafka';
 import { healthEndpoints, ObservabilityModule } from '@keyway/platform-observability';
+import { AlertsModule } from './alerts/alerts.module';
 import { AuthModule } from './auth/auth.module';
 import { ChainModule } from './chain/chain.module';
 import { AUDIT_CONFIG, type AuditConfig } from './config';
 import { auditDatabase } from './database';
 import { ErrorFilter } from './errors/error.filter';
 import { ValidationPipe } from './http/validation.pipe';
-import { AuditTrailConsumer } from './trail/audit-trail.consumer';
-import { AuditTrailRepository } from './trail/audit-trail.repository';
+import { TrailIngestConsumer } from './trail/trail-ingest.consumer';
+import { TrailModule } from './trail/trail.module';
 
 /** The typed config, to every module. */
 @Global()
@@ -33,12 +34,12 @@ class AuditConfigModule {
 export class AuditModule {
   static register(config: AuditConfig): DynamicModule {
     const health = healthEndpoints(
-      [getDataSourceToken(), KafkaHealth, AuditTrailConsumer],
-      (dataSource: DataSource, kafka: KafkaHealth, trail: AuditTrailConsumer) => [
+      [getDataSourceToken(), KafkaHealth, TrailIngestConsumer],
+      (dataSource: DataSource, kafka: KafkaHealth, trail: TrailIngestConsumer) => [
         { name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) },
         { name: 'kafka', check: () => kafka.check() },
         {
-          name: 'audit-trail',
+          name: 'trail-ingest',
           check: async () => {
             if (!trail.consumer.isConnected) throw new Error('consumer not connected');
           },
@@ -54,16 +55,15 @@ export class AuditModule {
         KafkaModule.forRoot({ ...config.kafka, topics: TOPIC_SPECS }),
         ChainModule,
         AuthModule,
+        TrailModule,
+        AlertsModule,
       ],
       controllers: [...health.controllers],
       providers: [
         { provide: APP_FILTER, useClass: ErrorFilter },
         { provide: APP_PIPE, useClass: ValidationPipe },
-        AuditTrailRepository,
-        AuditTrailConsumer,
         ...health.providers,
       ],
-      exports: [AuditTrailConsumer],
     };
   }
 }

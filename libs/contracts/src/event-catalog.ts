@@ -1,4 +1,7 @@
 import type { z } from 'zod';
+import { type AlertEventType } from './audit/alert-event';
+import { AlertRaisedV1 } from './audit/alert-raised.v1';
+import { AlertResolvedV1 } from './audit/alert-resolved.v1';
 import { KeyDeletedV1 } from './keys/key-deleted.v1';
 import { type KeyEventType } from './keys/key-event';
 import { KeyExpiredV1 } from './keys/key-expired.v1';
@@ -21,7 +24,7 @@ import { IdentityCreatedV1 } from './workspaces/identity-created.v1';
 import { IdentityDeletedV1 } from './workspaces/identity-deleted.v1';
 import { IdentityUpdatedV1 } from './workspaces/identity-updated.v1';
 
-export type EventType = KeyEventType | WorkspaceEventType | UsageEventType;
+export type EventType = KeyEventType | WorkspaceEventType | UsageEventType | AlertEventType;
 
 export interface EventContract {
   readonly type: EventType;
@@ -99,5 +102,17 @@ export const EVENT_CATALOG: readonly EventContract[] = [
     'UsageAggregatedV1',
     TOPICS.usage,
     "One gateway replica's verifications of one key over a short window, by outcome.",
+  ),
+  contract(
+    AlertRaisedV1,
+    'AlertRaisedV1',
+    TOPICS.auditAlerts,
+    'Audit raised an alert (subject: the alert id, sequence 1).',
+  ),
+  contract(
+    AlertResolvedV1,
+    'AlertResolvedV1',
+    TOPICS.auditAlerts,
+    'An alert ended; its final state (subject: the alert id, sequence 2).',
   ),
 ];

@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   EVENT_CATALOG,
+  parseAlertEvent,
   parseKeyEvent,
   parseUsageEvent,
   parseWorkspaceEvent,
@@ -17,6 +18,7 @@ const parserOf: Partial<Record<TopicName, (json: unknown) => { type: string }>> 
   [TOPICS.keys]: parseKeyEvent,
   [TOPICS.workspaces]: parseWorkspaceEvent,
   [TOPICS.usage]: parseUsageEvent,
+  [TOPICS.auditAlerts]: parseAlertEvent,
 };
 
 describe('frozen fixtures', () => {

@@ -126,6 +126,30 @@ export {
   type UnhashedAuditRecord,
 } from './audit/audit-record';
 
+export {
+  ALERT_KINDS,
+  AlertDetails,
+  AlertId,
+  AlertKind,
+  AlertResource,
+  AlertStatus,
+  Cidr,
+  MAX_ALERT_ADDRESSES,
+} from './audit/alert-fields';
+export { ALERT_EVENT_TYPES } from './audit/alert-event-types';
+export { AlertRaisedV1 } from './audit/alert-raised.v1';
+export { AlertResolvedV1 } from './audit/alert-resolved.v1';
+export { AlertEvent, parseAlertEvent, type AlertEventType } from './audit/alert-event';
+export {
+  AlertList,
+  CreateSuppressionRequest,
+  ListAlertsQuery,
+  ListSuppressionsQuery,
+  SuppressionId,
+  SuppressionList,
+  SuppressionResource,
+} from './audit/alerts-http';
+
 export { EVENT_CATALOG, type EventContract, type EventType } from './event-catalog';
 export { eventJsonSchemas, type JsonSchema } from './export/json-schemas';
 export { asyncApiDocument } from './export/asyncapi';

@@ -23,23 +23,32 @@ export class AuditEventsRepository {
 
   async insert(manager: EntityManager, records: readonly AuditRecord[]): Promise<void> {
     if (records.length === 0) return;
+    // One JSON parameter rather than one array per column: pg escapes array elements character
+    // by character in JavaScript, which cost more than the rest of a batch's insert.
     await manager.query(
       `INSERT INTO audit_events (workspace_id, position, event_id, subject, sequence, type, actor,
                                  key_id, occurred_at, recorded_at, record)
-       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::int[], $6::text[],
-                            $7::text[], $8::text[], $9::timestamptz[], $10::timestamptz[], $11::text[])`,
+       SELECT workspace_id, position, event_id, subject, sequence, type, actor, key_id,
+              occurred_at, recorded_at, record
+         FROM json_to_recordset($1::json) AS r(workspace_id text, position bigint, event_id text,
+              subject text, sequence int, type text, actor text, key_id text,
+              occurred_at timestamptz, recorded_at timestamptz, record text)`,
       [
-        records.map((r) => r.workspaceId),
-        records.map((r) => r.position),
-        records.map((r) => r.id),
-        records.map((r) => r.subject),
-        records.map((r) => r.sequence),
-        records.map((r) => r.type),
-        records.map((r) => r.actor),
-        records.map((r) => r.keyId),
-        records.map((r) => r.time),
-        records.map((r) => r.recordedAt),
-        records.map((r) => canonicalJson(r)),
+        JSON.stringify(
+          records.map((r) => ({
+            workspace_id: r.workspaceId,
+            position: r.position,
+            event_id: r.id,
+            subject: r.subject,
+            sequence: r.sequence,
+            type: r.type,
+            actor: r.actor,
+            key_id: r.keyId,
+            occurred_at: r.time,
+            recorded_at: r.recordedAt,
+            record: canonicalJson(r),
+          })),
+        ),
       ],
     );
   }

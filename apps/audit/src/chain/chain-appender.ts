@@ -52,7 +52,11 @@ export class ChainAppender {
       records.push(record);
     }
     await this.events.insert(manager, records);
-    await this.heads.advance(manager, [...heads.values()]);
+    const moved = new Set(records.map((record) => record.workspaceId));
+    await this.heads.advance(
+      manager,
+      [...heads.values()].filter((head) => moved.has(head.workspaceId)),
+    );
     return records;
   }
 }

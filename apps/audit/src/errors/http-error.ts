@@ -3,6 +3,7 @@ import { HttpException } from '@nestjs/common';
 import { ZodError } from 'zod';
 import { type ErrorCode } from '@keyway/contracts';
 import { frameworkRefusal } from '@keyway/platform-observability';
+import { AlertError, AlertErrorCode } from '../alerts/alert.errors';
 import { AuthError, AuthErrorCode } from '../auth/auth.errors';
 import { assertUnreachable } from '../domain-error';
 
@@ -20,7 +21,7 @@ const BEARER_CHALLENGE = { 'www-authenticate': 'Bearer realm="keyway"' } as cons
  * Every domain error class of audit. A new one goes here; the compiler then refuses
  * `domainErrorToHttp` until each of its codes is mapped.
  */
-export const DOMAIN_ERRORS = [AuthError] as const;
+export const DOMAIN_ERRORS = [AuthError, AlertError] as const;
 
 export type AuditDomainError = InstanceType<(typeof DOMAIN_ERRORS)[number]>;
 
@@ -52,6 +53,12 @@ export function domainErrorToHttp(error: AuditDomainError): HttpError {
       return { ...answer('TOO_MANY_INVALID_KEYS'), headers: retryAfter(error.details) };
     case AuthErrorCode.AUTH_UNAVAILABLE:
       return { ...answer('UNAVAILABLE'), headers: { 'retry-after': '1' } };
+    case AlertErrorCode.ALERT_NOT_FOUND:
+    case AlertErrorCode.SUPPRESSION_NOT_FOUND:
+      return answer('NOT_FOUND', { reason: code });
+    case AlertErrorCode.INVALID_CURSOR:
+    case AlertErrorCode.SUPPRESSION_ENDS_IN_PAST:
+      return answer('VALIDATION_ERROR', { ...error.details, reason: code });
     default:
       return assertUnreachable(code);
   }

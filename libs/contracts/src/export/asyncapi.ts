@@ -21,6 +21,12 @@ const CHANNELS: readonly { id: string; topic: TopicName; description: string; ke
     description: 'Verification outcomes aggregated per key by each gateway replica.',
     key: 'data.keyId, or the subject (usage stream) when the key is unknown.',
   },
+  {
+    id: 'auditAlerts',
+    topic: TOPICS.auditAlerts,
+    description: 'Alerts audit raises and resolves (docs/api/audit-alerts.md).',
+    key: 'Alert id (= subject), so an alert’s raise and resolve stay in order.',
+  },
 ];
 
 const DESCRIPTION = [

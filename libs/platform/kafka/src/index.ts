@@ -1,3 +1,9 @@
+export {
+  BatchConsumer,
+  type BatchConsumerOptions,
+  type BatchMessage,
+  type DecodedBatch,
+} from './batch-consumer';
 export { ConsumerService } from './consumer-service';
 export {
   EventConsumer,

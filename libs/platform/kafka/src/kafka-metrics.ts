@@ -5,6 +5,11 @@ function counter(name: string, help: string, labelNames: string[]): Counter {
   return (existing as Counter | undefined) ?? new Counter({ name, help, labelNames });
 }
 
+function gauge(name: string, help: string, labelNames: string[]): Gauge {
+  const existing = register.getSingleMetric(name);
+  return (existing as Gauge | undefined) ?? new Gauge({ name, help, labelNames });
+}
+
 export const kafkaMetrics = {
   consumed: counter('keyway_kafka_messages_consumed_total', 'Messages handled, by outcome', [
     'group',
@@ -21,16 +26,19 @@ export const kafkaMetrics = {
     'Failed handler attempts (retried with back-off; the partition waits)',
     ['group', 'topic'],
   ),
+  batches: counter('keyway_kafka_batches_applied_total', 'Batches applied by batch consumers', [
+    'group',
+    'topic',
+  ]),
+  lag: gauge(
+    'keyway_kafka_consumer_lag',
+    "Messages of a partition not yet applied, as of the member's last batch",
+    ['group', 'topic', 'partition'],
+  ),
   published: counter('keyway_kafka_messages_published_total', 'Messages published', ['topic']),
-  consumerUp: ((): Gauge => {
-    const name = 'keyway_kafka_consumer_connected';
-    return (
-      (register.getSingleMetric(name) as Gauge | undefined) ??
-      new Gauge({
-        name,
-        help: '1 while the consumer group member is connected',
-        labelNames: ['group'],
-      })
-    );
-  })(),
+  consumerUp: gauge(
+    'keyway_kafka_consumer_connected',
+    '1 while the consumer group member is connected',
+    ['group'],
+  ),
 };

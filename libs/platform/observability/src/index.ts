@@ -1,6 +1,5 @@
 export { startHttpService, type HttpServiceOptions } from './bootstrap';
 export { healthEndpoints } from './health-endpoints';
-export { HttpErrorFilter } from './http-error.filter';
 export {
   frameworkRefusal,
   type HttpLayerErrorCode,

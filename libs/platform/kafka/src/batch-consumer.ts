@@ -1,0 +1,291 @@
+import { Logger } from '@nestjs/common';
+import { type Consumer, type EachBatchPayload, type IHeaders, type Kafka } from 'kafkajs';
+import { PoisonMessage } from './event-consumer';
+import { type EventPublisher } from './event-publisher';
+import { kafkaMetrics } from './kafka-metrics';
+
+/** One message of a batch, as the app's `decode` sees it. */
+export interface BatchMessage {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: string;
+}
+
+/** What `applyBatch` gets: the decoded messages of one partition, in offset order. */
+export interface DecodedBatch<T> {
+  readonly topic: string;
+  readonly partition: number;
+  readonly items: ReadonlyArray<{ readonly offset: string; readonly value: T }>;
+  /** The offset after the batch's last message (poison included): the progress to record. */
+  readonly nextOffset: bigint;
+}
+
+export interface BatchConsumerOptions<T> {
+  groupId: string;
+  topics: readonly string[];
+  /** Where a poison message goes, per source topic. */
+  deadLetterTopic: (topic: string) => string;
+  /** Pure: a message to what `applyBatch` takes, or throws `PoisonMessage` (never retried). */
+  decode: (message: BatchMessage) => T;
+  /** The next offset the app has NOT applied (from its own store), or null when it has none. */
+  readProgress: (topic: string, partition: number) => Promise<bigint | null>;
+  /**
+   * Applies the batch AND records `nextOffset` as the partition's progress, atomically (one
+   * database transaction). Called with an empty `items` when the batch was all poison. A throw is
+   * taken for a dependency failure: the same messages come again after a back-off.
+   */
+  applyBatch: (batch: DecodedBatch<T>) => Promise<void>;
+  /** Partitions applied side by side, each still in order (default 3). */
+  partitionsConsumedConcurrently?: number;
+  /** Fetch size per partition, i.e. how large a batch may grow (default 1 MiB). */
+  maxBytesPerPartition?: number;
+  /** How long an idle fetch waits for data (default 250 ms): bounds the lag of a quiet topic. */
+  maxWaitTimeInMs?: number;
+  /** First back-off after a failure; doubles up to 5 s (default 200 ms). */
+  retryDelayMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const MAX_RETRY_DELAY_MS = 5_000;
+
+/**
+ * A consumer group member that applies whole batches, exactly once, to a store of the app's.
+ *
+ * The app keeps each partition's progress next to its data and writes both in one transaction
+ * (`applyBatch`), so a kill at any point neither loses nor duplicates: reading resumes where the
+ * store says (`readProgress`, asked on assignment and compared with every batch), not where the
+ * group's Kafka offset says. Kafka offsets are still committed, for lag monitoring only.
+ *
+ * Poison (`decode` throws `PoisonMessage`) is parked on the dead-letter topic before the batch
+ * that moves past it is applied; a kill in between parks it twice, never zero times. Any other
+ * failure is waited out with back-off and heartbeats: skipping would lose a change.
+ */
+export class BatchConsumer<T> {
+  private readonly logger: Logger;
+  private readonly consumer: Consumer;
+  private connected = false;
+  private stopped = false;
+  /** Next offset to apply per `topic:partition` this member owns, once known. */
+  private readonly position = new Map<string, bigint>();
+  /** Where this member last sought each partition to: Kafka may no longer have that offset. */
+  private readonly sought = new Map<string, bigint>();
+
+  constructor(
+    kafka: Kafka,
+    private readonly publisher: EventPublisher,
+    private readonly options: BatchConsumerOptions<T>,
+  ) {
+    this.logger = new Logger(`batch-consumer:${options.groupId}`);
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: options.maxWaitTimeInMs ?? 250,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 1024 * 1024,
+      allowAutoTopicCreation: false,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5_000 },
+    });
+    const { CONNECT, DISCONNECT, CRASH, GROUP_JOIN } = this.consumer.events;
+    this.consumer.on(CONNECT, () => this.setConnected(true));
+    this.consumer.on(DISCONNECT, () => this.setConnected(false));
+    this.consumer.on(CRASH, (event) => {
+      this.setConnected(false);
+      this.logger.error(`consumer crashed: ${String(event.payload.error)}`);
+    });
+    this.consumer.on(GROUP_JOIN, (event) => {
+      this.setConnected(true);
+      this.position.clear();
+      this.sought.clear();
+      const assigned = Object.entries(event.payload.memberAssignment).flatMap(
+        ([topic, partitions]) => partitions.map((partition) => ({ topic, partition })),
+      );
+      void this.seekToProgress(assigned);
+    });
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  get groupId(): string {
+    return this.options.groupId;
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: true,
+      autoCommitInterval: 1_000,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+  }
+
+  /** Leaves the group once the batches in hand are applied (or their retries given up). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.consumer.disconnect();
+  }
+
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    const { topic, partition } = batch;
+    const first = batch.messages[0];
+    const last = batch.messages[batch.messages.length - 1];
+    // A batch fetched before a rebalance or a seek is stale: the partition is read again.
+    if (!first || !last || !isRunning() || isStale()) return;
+    const id = `${topic}:${partition}`;
+    const applied =
+      this.position.get(id) ??
+      (await this.retrying(topic, heartbeat, () => this.progressOf(topic, partition)));
+    if (applied < BigInt(first.offset) && this.sought.get(id) !== applied) {
+      // The store is behind what Kafka hands us (the group's offset ran ahead of it): read again
+      // from where the store stands. Sought once: if Kafka no longer has those offsets
+      // (retention), it answers from its earliest and that is accepted below.
+      this.consumer.seek({ topic, partition, offset: String(applied) });
+      this.sought.set(id, applied);
+      this.position.set(id, applied);
+      return;
+    }
+    if (applied < BigInt(first.offset)) {
+      this.logger.warn(
+        `${id}: offsets ${applied}..${BigInt(first.offset) - 1n} are gone from Kafka; continuing at ${first.offset}`,
+      );
+    }
+    const fresh = batch.messages.filter((message) => BigInt(message.offset) >= applied);
+    const nextOffset = BigInt(last.offset) + 1n;
+    if (fresh.length > 0) {
+      const items: Array<{ offset: string; value: T }> = [];
+      let poison = 0;
+      for (const message of fresh) {
+        const received: BatchMessage = {
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString() ?? null,
+          value: message.value?.toString() ?? '',
+        };
+        try {
+          items.push({ offset: message.offset, value: this.options.decode(received) });
+        } catch (error) {
+          if (!(error instanceof PoisonMessage)) throw error;
+          poison += 1;
+          await this.retrying(topic, heartbeat, () =>
+            this.deadLetter(received, message.headers ?? {}, error),
+          );
+        }
+      }
+      await this.retrying(topic, heartbeat, (attempt) =>
+        attempt === 1
+          ? this.options.applyBatch({ topic, partition, items, nextOffset })
+          : this.applyMissing({ topic, partition, items, nextOffset }),
+      );
+      const labels = { group: this.options.groupId, topic };
+      kafkaMetrics.consumed.inc({ ...labels, outcome: 'handled' }, items.length);
+      if (poison > 0) kafkaMetrics.consumed.inc({ ...labels, outcome: 'dead_lettered' }, poison);
+      kafkaMetrics.batches.inc(labels);
+    }
+    this.position.set(id, nextOffset);
+    kafkaMetrics.lag.set(
+      { group: this.options.groupId, topic, partition: String(partition) },
+      Math.max(0, Number(BigInt(batch.highWatermark) - nextOffset)),
+    );
+    resolveOffset(last.offset);
+    await heartbeat();
+  }
+
+  /**
+   * After a failed attempt: the commit may have succeeded before the error reached us, so the
+   * store is asked how far it got and only what is still missing is applied.
+   */
+  private async applyMissing(batch: DecodedBatch<T>): Promise<void> {
+    const stored = await this.progressOf(batch.topic, batch.partition);
+    if (stored >= batch.nextOffset) return;
+    const items = batch.items.filter((item) => BigInt(item.offset) >= stored);
+    await this.options.applyBatch({ ...batch, items });
+  }
+
+  private async progressOf(topic: string, partition: number): Promise<bigint> {
+    return (await this.options.readProgress(topic, partition)) ?? 0n;
+  }
+
+  /** Dependency failures (database, broker) are waited out: the partition holds, in order. */
+  private async retrying<R>(
+    topic: string,
+    heartbeat: () => Promise<void>,
+    work: (attempt: number) => Promise<R>,
+  ): Promise<R> {
+    const baseDelay = this.options.retryDelayMs ?? 200;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work(attempt);
+      } catch (error) {
+        if (this.stopped) throw error;
+        kafkaMetrics.handlerFailures.inc({ group: this.options.groupId, topic });
+        const delay = Math.min(baseDelay * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS);
+        this.logger.warn(
+          `batch of ${topic} failed (attempt ${attempt}, next in ${delay} ms): ${describe(error)}`,
+        );
+        await sleep(delay);
+        // Still alive while waiting out an outage: the group must not evict this member.
+        await heartbeat().catch(() => undefined);
+      }
+    }
+  }
+
+  private async deadLetter(
+    message: BatchMessage,
+    headers: IHeaders,
+    error: PoisonMessage,
+  ): Promise<void> {
+    const deadLetterTopic = this.options.deadLetterTopic(message.topic);
+    const source = `${message.topic}/${message.partition}@${message.offset}`;
+    this.logger.error(`parking ${source} on ${deadLetterTopic}: ${describe(error)}`);
+    await this.publisher.send([
+      {
+        topic: deadLetterTopic,
+        key: message.key ?? '',
+        value: message.value,
+        headers: {
+          ...headers,
+          'x-keyway-dlq-source': source,
+          'x-keyway-dlq-group': this.options.groupId,
+          'x-keyway-dlq-error': describe(error).slice(0, 500),
+        },
+      },
+    ]);
+    kafkaMetrics.deadLettered.inc({ group: this.options.groupId, topic: message.topic });
+  }
+
+  private async seekToProgress(
+    assigned: ReadonlyArray<{ topic: string; partition: number }>,
+  ): Promise<void> {
+    for (const { topic, partition } of assigned) {
+      const id = `${topic}:${partition}`;
+      try {
+        const offset = await this.progressOf(topic, partition);
+        if (this.position.has(id)) continue; // a batch got there first
+        this.consumer.seek({ topic, partition, offset: String(offset) });
+        this.sought.set(id, offset);
+        this.position.set(id, offset);
+      } catch (error) {
+        // The first batch compares with the store anyway; this only saves reading ahead.
+        this.logger.warn(`cannot read the progress of ${id} after joining: ${describe(error)}`);
+      }
+    }
+  }
+
+  private setConnected(connected: boolean): void {
+    this.connected = connected;
+    kafkaMetrics.consumerUp.set({ group: this.options.groupId }, connected ? 1 : 0);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
