@@ -72,7 +72,8 @@ for (const doc of docs) {
       }
       setEnv(container, 'HTTP_PORT', ports[service]);
       setEnv(container, 'KAFKA_GROUP_ID', `${runId}-play-${service}`);
-      if (service !== 'gateway') setEnv(container, 'POSTGRES_DATABASE', `e2e_${runId}_play_${service}`);
+      if (service !== 'gateway')
+        setEnv(container, 'POSTGRES_DATABASE', `e2e_${runId}_play_${service}`);
       if (service === 'audit') {
         setEnv(container, 'AUDIT_GATEWAY_URL', `http://127.0.0.1:${ports.gateway}`);
       }
