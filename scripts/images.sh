@@ -75,9 +75,11 @@ build_args=(
   --label "org.opencontainers.image.revision=$revision"
   --label "org.opencontainers.image.created=$created"
 )
-if [[ -n "${NODE_EXTRA_CA_CERTS:-}" && -f "$NODE_EXTRA_CA_CERTS" ]]; then
-  # npm inside the build goes through the same TLS-intercepting proxy as this machine.
-  build_args+=(-v "$NODE_EXTRA_CA_CERTS:/run/host-ca.crt:ro" --build-arg NODE_EXTRA_CA_CERTS=/run/host-ca.crt)
+# npm inside the build goes through the same (possibly TLS-intercepting) proxy as this machine:
+# it trusts what the machine trusts. Adding the system bundle is harmless where no proxy is.
+ca_bundle="${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}"
+if [[ -f "$ca_bundle" ]]; then
+  build_args+=(-v "$ca_bundle:/run/host-ca.crt:ro" --build-arg NODE_EXTRA_CA_CERTS=/run/host-ca.crt)
 fi
 build_total="$(containers_now_ms)"
 # The dependency stages are tagged so that pruning dangling images keeps the npm layers cached.
