@@ -14,8 +14,10 @@ step "lint (eslint, Nx module boundaries)"
 bash scripts/lint.sh
 step "types (tsc)"
 npx tsc -p tsconfig.json --noEmit
-step "unit tests"
+step "unit tests (and docs/configuration.md against the config schemas)"
 npx jest -c jest.unit.config.js --ci
+step "Kubernetes manifests (render, schemas, strict types)"
+bash scripts/manifests.sh
 
 step "services"
 ensure_kafka
@@ -27,5 +29,7 @@ step "integration tests"
 npx jest -c jest.int.config.js --ci --runInBand
 step "end-to-end tests"
 npx jest -c jest.e2e.config.js --ci --runInBand
+step "container images (build, run, walking skeleton, podman kube play)"
+bash scripts/images.sh
 
 step "all checks passed"

@@ -54,7 +54,9 @@ export const gatewayEnvSchema = runtimeEnv(8080)
       GATEWAY_ROUTE_POLICY_FILE: z.string().min(1).optional(),
       /** Invalid keys (malformed or unknown) one client address may send per window. */
       GATEWAY_INVALID_KEY_LIMIT: z.coerce.number().int().min(1).default(50),
+      /** Length of that window, in seconds. */
       GATEWAY_INVALID_KEY_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(60),
+      /** Key hash → key id entries cached per replica (saves a Redis lookup per verification). */
       GATEWAY_KEY_ID_CACHE_SIZE: z.coerce.number().int().min(0).default(100_000),
       /** Usage events aggregate over this interval (SPEC: at most 1 s). */
       GATEWAY_USAGE_FLUSH_MS: z.coerce.number().int().min(10).max(1_000).default(1_000),

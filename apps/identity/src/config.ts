@@ -15,14 +15,18 @@ export const identityEnvSchema = runtimeEnv(8081)
     z.object({
       /** Deployment secret for HMAC-SHA256(pepper, key). Required in production. */
       KEYWAY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
+      /** How often the relay looks for unpublished events in the outbox. */
       OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+      /** Events the relay publishes per round at most. */
       OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
+      /** How often keys past `expiresAt` are looked for (and `key.expired` recorded). */
       EXPIRY_SCAN_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(1_000),
       /**
        * Failed authentications (a malformed, unknown, revoked or expired key) one client address
        * (IPv4, or IPv6 /64) may have per window before it gets 429 TOO_MANY_INVALID_KEYS.
        */
       INVALID_KEY_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(50),
+      /** Length of that window, in seconds. */
       INVALID_KEY_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(60),
       /**
        * How long before a key's secret stops `keyway.key.expiring.v1` is sent: a duration such as
