@@ -110,6 +110,7 @@ declare -A PORT
 for service in "${SERVICES[@]}"; do PORT[$service]="$(free_port)"; done
 pepper="$(node -e 'console.log(require("crypto").randomBytes(32).toString("base64url"))')"
 session_key="$(node -e 'console.log(require("crypto").randomBytes(32).toString("base64url"))')"
+signing_seed="$(node -e 'console.log(require("crypto").randomBytes(32).toString("base64"))')"
 
 env_file() { # service → a file of the container's environment (kept off the command line)
   local service=$1 file="$WORK/$1.env"
@@ -127,7 +128,7 @@ env_file() { # service → a file of the container's environment (kept off the c
     echo "SHUTDOWN_TIMEOUT_MS=10000"
     case "$service" in
       identity) echo "POSTGRES_DATABASE=e2e_${RUN_ID}_identity" && echo "OUTBOX_POLL_INTERVAL_MS=200" ;;
-      audit) echo "POSTGRES_DATABASE=e2e_${RUN_ID}_audit" && echo "AUDIT_GATEWAY_URL=http://127.0.0.1:${PORT[gateway]}" ;;
+      audit) echo "POSTGRES_DATABASE=e2e_${RUN_ID}_audit" && echo "AUDIT_GATEWAY_URL=http://127.0.0.1:${PORT[gateway]}" && echo "AUDIT_SIGNING_KEY=$signing_seed" ;;
       gateway) echo "GATEWAY_SESSION_KEYS=ci:$session_key" ;;
     esac
   } >"$file"

@@ -12,8 +12,6 @@ import { type K8sObject, render } from './render';
 const root = repoRoot();
 const OVERLAYS = ['overlays/dev', 'overlays/production', 'overlays/podman'];
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'];
-/** Variables the manifests set before the audit service's schema has them (issue 9). */
-const PENDING = new Set(['AUDIT_SIGNING_KEY']);
 
 interface Container {
   name: string;
@@ -205,10 +203,6 @@ describe.each(OVERLAYS)('k8s/%s', (overlay) => {
         ),
       ]),
     );
-    for (const name of PENDING) {
-      // Once the audit schema has it, it must leave this list (and is checked like the rest).
-      expect(known.get('audit')?.has(name)).toBe(false);
-    }
     const problems: string[] = [];
     for (const workload of workloads.filter(isKeyway)) {
       for (const container of podSpec(workload).containers) {
@@ -222,8 +216,7 @@ describe.each(OVERLAYS)('k8s/%s', (overlay) => {
           }),
         ];
         for (const name of names) {
-          if (!known.get(service)?.has(name) && !PENDING.has(name))
-            problems.push(`${service}: unknown ${name}`);
+          if (!known.get(service)?.has(name)) problems.push(`${service}: unknown ${name}`);
         }
         for (const entry of container.env ?? []) {
           if (isSecret(entry.name) && !entry.valueFrom?.secretKeyRef)

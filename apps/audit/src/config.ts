@@ -57,8 +57,9 @@ export const auditEnvSchema = runtimeEnv(8082)
       AUDIT_ALERT_DENIED_KEY_QUIET_MINUTES: z.coerce.number().int().min(1).max(43_200).default(60),
       /** A key is judged from new networks only once it was first seen this many hours ago. */
       AUDIT_ALERT_NEW_NETWORK_KEY_AGE_H: z.coerce.number().min(0).max(8_760).default(24),
-      /** The network of an address: its IPv4 /N and IPv6 /N. */
+      /** The network of an IPv4 address: its /N. */
       AUDIT_ALERT_NEW_NETWORK_IPV4_PREFIX: z.coerce.number().int().min(8).max(32).default(24),
+      /** The network of an IPv6 address: its /N. */
       AUDIT_ALERT_NEW_NETWORK_IPV6_PREFIX: z.coerce.number().int().min(16).max(128).default(48),
       /** A new-network alert ends after this many minutes without another new network. */
       AUDIT_ALERT_NEW_NETWORK_QUIET_MINUTES: z.coerce
@@ -128,8 +129,9 @@ export const auditEnvSchema = runtimeEnv(8082)
       AUDIT_CHECKPOINT_INTERVAL_S: z.coerce.number().int().min(1).max(86_400).default(60),
       /** Retention of trail records and usage of workspaces that set none. */
       AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(MAX_RETENTION_DAYS).default(400),
-      /** How often the pruner runs, and how many rows one of its transactions deletes. */
+      /** How often the pruner runs. */
       AUDIT_RETENTION_INTERVAL_S: z.coerce.number().int().min(1).max(86_400).default(3_600),
+      /** How many rows one of the pruner's transactions deletes. */
       AUDIT_RETENTION_BATCH: z.coerce.number().int().min(10).max(100_000).default(5_000),
     }),
   )
