@@ -46,20 +46,22 @@ describe('audit usage routes', () => {
     otherAudit = new Api(stack.service('audit').url, other.key.key);
 
     const db = await stack.auditDatabase();
-    const keys = [
-      [usedKey.id, owner.workspaceId],
-      [idleKey.id, owner.workspaceId],
-      [other.key.id, other.workspace.id],
-    ] as const;
-    for (const [id, workspace] of keys) {
-      await db.query(
-        `INSERT INTO audit_keys (key_id, workspace_id, name, environment, status, created_at,
-                                 updated_at, sequence)
-         VALUES ($1, $2, $1, 'live', 'active', $3, $3, 1)
-         ON CONFLICT (key_id) DO UPDATE SET created_at = EXCLUDED.created_at`,
-        [id, workspace, iso(now - 200 * DAY)],
-      );
-    }
+    const keyIds = [usedKey.id, idleKey.id, other.key.id];
+    // The trail ingest records the keys from their events; then they are made 200 days old.
+    await expectEventually(
+      async () => {
+        const { rows } = await db.query(
+          'SELECT count(*)::int AS n FROM audit_keys WHERE key_id = ANY($1)',
+          [keyIds],
+        );
+        expect(rows[0].n).toBe(keyIds.length);
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    await db.query('UPDATE audit_keys SET created_at = $2 WHERE key_id = ANY($1)', [
+      keyIds,
+      iso(now - 200 * DAY),
+    ]);
     await db.query(
       `INSERT INTO usage_rollups (key_id, granularity, bucket_start, workspace_id, valid, revoked)
        VALUES ($1, 'minute', $3, $2, 5, 1),
@@ -129,8 +131,15 @@ describe('audit usage routes', () => {
     expect(stale.json.data.map((key) => key.keyId).sort()).toEqual([usedKey.id, idleKey.id].sort());
     const theirs = await otherAudit.get<KeyReport>('/v1/reports/stale-keys?days=90');
     expect(theirs.json.data.map((key) => key.keyId)).toEqual([other.key.id]);
-    const theirInactive = await otherAudit.get<KeyReport>('/v1/reports/inactive-keys?days=30');
-    expect(theirInactive.json.data.map((key) => key.keyId)).toEqual([other.key.id]);
+    // Their only key is the one calling: its verifications at the gateway reach audit as usage,
+    // so it is not inactive, and nothing of the owner's workspace shows.
+    await expectEventually(
+      async () => {
+        const theirInactive = await otherAudit.get<KeyReport>('/v1/reports/inactive-keys?days=30');
+        expect(theirInactive.json.data).toEqual([]);
+      },
+      { timeoutMs: 15_000, intervalMs: 300 },
+    );
   });
 
   it("answers 404 for another workspace's key and for a key audit never heard of", async () => {
