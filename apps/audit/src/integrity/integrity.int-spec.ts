@@ -356,6 +356,16 @@ describe('integrity: checkpoints, tampering, retention (real Postgres and Kafka)
               ('s', 2, $1, NULL, now(), now(), now(), now(), '{1}', '{}')`,
       [workspaceId],
     );
+    // Two alerts of last year: the resolved one goes, the one still open stays.
+    await dataSource.query(
+      `INSERT INTO alerts (id, workspace_id, kind, key_id, status, first_seen_at, last_seen_at,
+                           raised_at, resolved_at, counts, client_addresses, details)
+       VALUES ($2, $1, 'new-network', 'key_old', 'resolved', '2025-01-01', '2025-01-01',
+               '2025-01-01', '2025-01-02', '{}', '{}', '{}'),
+              ($3, $1, 'revoked-key-used', 'key_old', 'open', '2025-01-01', '2025-01-01',
+               '2025-01-01', NULL, '{}', '{}', '{}')`,
+      [workspaceId, `alr_resolved${Date.now()}`, `alr_open${Date.now()}`],
+    );
     const changed = await retention.set(workspaceId, 30, {
       keyId: 'key_auditor1',
       clientAddress: '203.0.113.9',
@@ -388,6 +398,11 @@ describe('integrity: checkpoints, tampering, retention (real Postgres and Kafka)
       [workspaceId],
     );
     expect(windows).toEqual([{ sequence: '2' }]);
+    const alerts: unknown[] = await dataSource.query(
+      `SELECT status FROM alerts WHERE workspace_id = $1`,
+      [workspaceId],
+    );
+    expect(alerts).toEqual([{ status: 'open' }]);
     const report = await check.run(workspaceId);
     expect(report).toMatchObject({
       valid: true,

@@ -14,6 +14,8 @@ export const PRUNED_TABLES: readonly PrunedTable[] = [
   { table: 'usage_windows', timeColumn: 'window_end' },
   { table: 'usage_rollups', timeColumn: 'bucket_start' },
   { table: 'key_addresses', timeColumn: 'last_seen_at' },
+  // An open alert stays, however old its start: it is still going on.
+  { table: 'alerts', timeColumn: 'last_seen_at', keep: `t.status = 'open'` },
   {
     // Each workspace's latest checkpoint stays (verification starts from it), and so does what
     // Kafka does not have yet.
