@@ -14,6 +14,7 @@ import { ErrorFilter } from './errors/error.filter';
 import { ValidationPipe } from './http/validation.pipe';
 import { AuditTrailConsumer } from './trail/audit-trail.consumer';
 import { AuditTrailRepository } from './trail/audit-trail.repository';
+import { TrailQueriesModule } from './trail-queries/trail-queries.module';
 
 /** The typed config, to every module. */
 @Global()
@@ -54,6 +55,7 @@ export class AuditModule {
         KafkaModule.forRoot({ ...config.kafka, topics: TOPIC_SPECS }),
         ChainModule,
         AuthModule,
+        TrailQueriesModule,
       ],
       controllers: [...health.controllers],
       providers: [

@@ -20,6 +20,10 @@ export const auditEnvSchema = runtimeEnv(8082)
       INVALID_KEY_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(50),
       INVALID_KEY_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(60),
       TRUST_PROXY: trustProxySetting,
+      /** Exports running at once, each on its own Postgres connection outside the pool. */
+      AUDIT_EXPORT_CONNECTIONS: z.coerce.number().int().min(1).max(64).default(4),
+      /** How long an export waits for one of those connections before 503 EXPORT_BUSY. */
+      AUDIT_EXPORT_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
     }),
   );
 
@@ -45,6 +49,7 @@ export function auditConfig(env: z.infer<typeof auditEnvSchema>) {
       timeoutMs: env.AUDIT_GATEWAY_TIMEOUT_MS,
     },
     invalidKeys: { limit: env.INVALID_KEY_LIMIT, windowMs: env.INVALID_KEY_WINDOW_S * 1000 },
+    exports: { connections: env.AUDIT_EXPORT_CONNECTIONS, waitMs: env.AUDIT_EXPORT_WAIT_MS },
   };
 }
 

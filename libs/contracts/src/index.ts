@@ -125,6 +125,16 @@ export {
   GENESIS_HASH,
   type UnhashedAuditRecord,
 } from './audit/audit-record';
+export {
+  AUDIT_CSV_COLUMNS,
+  AUDIT_EXPORT_FORMATS,
+  AuditEventList,
+  ExportAuditEventsQuery,
+  ListAuditEventsQuery,
+  MAX_AUDIT_PAGE_SIZE,
+  MAX_AUDIT_TYPES,
+  type AuditExportFormat,
+} from './audit/audit-queries';
 
 export { EVENT_CATALOG, type EventContract, type EventType } from './event-catalog';
 export { eventJsonSchemas, type JsonSchema } from './export/json-schemas';

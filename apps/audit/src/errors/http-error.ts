@@ -5,6 +5,7 @@ import { type ErrorCode } from '@keyway/contracts';
 import { frameworkRefusal } from '@keyway/platform-observability';
 import { AuthError, AuthErrorCode } from '../auth/auth.errors';
 import { assertUnreachable } from '../domain-error';
+import { TrailQueryError, TrailQueryErrorCode } from '../trail-queries/trail-query.errors';
 
 /** An error answer before its request id: the SPEC's stable code, a message, details. */
 export interface HttpError {
@@ -20,7 +21,7 @@ const BEARER_CHALLENGE = { 'www-authenticate': 'Bearer realm="keyway"' } as cons
  * Every domain error class of audit. A new one goes here; the compiler then refuses
  * `domainErrorToHttp` until each of its codes is mapped.
  */
-export const DOMAIN_ERRORS = [AuthError] as const;
+export const DOMAIN_ERRORS = [AuthError, TrailQueryError] as const;
 
 export type AuditDomainError = InstanceType<(typeof DOMAIN_ERRORS)[number]>;
 
@@ -52,6 +53,12 @@ export function domainErrorToHttp(error: AuditDomainError): HttpError {
       return { ...answer('TOO_MANY_INVALID_KEYS'), headers: retryAfter(error.details) };
     case AuthErrorCode.AUTH_UNAVAILABLE:
       return { ...answer('UNAVAILABLE'), headers: { 'retry-after': '1' } };
+    case TrailQueryErrorCode.AUDIT_KEY_NOT_FOUND:
+      return answer('NOT_FOUND');
+    case TrailQueryErrorCode.INVALID_CURSOR:
+      return answer('VALIDATION_ERROR');
+    case TrailQueryErrorCode.EXPORT_BUSY:
+      return { ...answer('UNAVAILABLE'), headers: retryAfter(error.details) };
     default:
       return assertUnreachable(code);
   }
