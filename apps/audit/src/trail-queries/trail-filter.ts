@@ -110,7 +110,8 @@ export function usageExportQuery(workspaceId: string, filter: TrailFilter): SqlQ
   if (filter.to !== undefined) where.push(`window_start < ${param(filter.to)}::timestamptz`);
   return {
     text: `SELECT stream, sequence::text AS sequence, key_id, window_start, window_end,
-                  first_seen_at, last_seen_at, counts, client_addresses::text[] AS client_addresses
+                  first_seen_at, last_seen_at, counts,
+                  ARRAY(SELECT host(a) FROM unnest(client_addresses) AS a) AS client_addresses
              FROM usage_windows WHERE ${where.join(' AND ')}
             ORDER BY window_start ASC, stream ASC, sequence ASC`,
     values,
