@@ -61,14 +61,18 @@ export const csvEncoder: ExportEncoder<TrailRow> = {
     ),
 };
 
-/** One OCSF event per line, as canonical JSON. */
+/**
+ * One OCSF event per line. `JSON.stringify` of events the mappers build member by member in a
+ * fixed order (nested before/after in the stored canonical order) is deterministic, and a fifth of
+ * the cost of canonicalising each event again.
+ */
 export const ocsfTrailEncoder: ExportEncoder<TrailRow> = {
   contentType: NDJSON,
   extension: 'ocsf.ndjson',
   head: '',
   encode: (rows) =>
     rows
-      .map((row) => `${canonicalJson(trailRecordToOcsf(JSON.parse(row.record) as AuditRecord))}\n`)
+      .map((row) => `${JSON.stringify(trailRecordToOcsf(JSON.parse(row.record) as AuditRecord))}\n`)
       .join(''),
 };
 
@@ -81,7 +85,7 @@ export function ocsfUsageEncoder(workspaceId: string): ExportEncoder<UsageWindow
     encode: (rows) =>
       rows
         .flatMap((row) => usageWindowToOcsf(workspaceId, row))
-        .map((event) => `${canonicalJson(event)}\n`)
+        .map((event) => `${JSON.stringify(event)}\n`)
         .join(''),
   };
 }

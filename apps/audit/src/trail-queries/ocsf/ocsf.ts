@@ -62,7 +62,10 @@ export function classification(
 
 /** Drops `undefined` and `null` members, which OCSF leaves out rather than writes as null. */
 export function compact(object: Record<string, unknown>): OcsfEvent {
-  return Object.fromEntries(
-    Object.entries(object).filter(([, value]) => value !== undefined && value !== null),
-  );
+  const kept: OcsfEvent = {};
+  for (const name in object) {
+    const value = object[name];
+    if (value !== undefined && value !== null) kept[name] = value;
+  }
+  return kept;
 }
