@@ -9,8 +9,14 @@ import {
   OcsfSeverity,
 } from './ocsf';
 
+/** The classes trail records map to. */
+type TrailClass =
+  | typeof OcsfClass.ACCOUNT_CHANGE
+  | typeof OcsfClass.ENTITY_MANAGEMENT
+  | typeof OcsfClass.USER_ACCESS_MANAGEMENT;
+
 interface TrailMapping {
-  readonly classUid: OcsfClass;
+  readonly classUid: TrailClass;
   readonly activityId: number;
   readonly activityName: string;
   readonly severityId: OcsfSeverity;
@@ -137,7 +143,7 @@ function primary(record: AuditRecord, mapping: TrailMapping): OcsfEvent {
         privileges: role === undefined ? [] : [`role:${role}`],
       };
     }
-    default:
+    case OcsfClass.ENTITY_MANAGEMENT:
       return compact({
         entity: managedEntity(record, record.before ?? record.after),
         entity_result:
