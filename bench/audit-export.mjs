@@ -6,7 +6,9 @@
 // Env: KAFKA_BROKERS (required: audit's consumers need a broker to be ready), KEYWAY_DIST (the
 //      built services, default <repo>/dist), BENCH_AUDIT_ROWS (1000000, the big workspace's trail),
 //      BENCH_AUDIT_SMALL_ROWS (100000, the small workspace's), BENCH_AUDIT_QUERIES (200 requests per
-//      query shape), BENCH_COMMAND, BENCH_WRITE_DOCS (1; 0 leaves docs/benchmarks.md alone),
+//      query shape), BENCH_AUDIT_KEEP_DB (a database name: use it when it exists, write it and keep
+//      it when not; for iterating), BENCH_COMMAND, BENCH_WRITE_DOCS (1; 0 leaves
+//      docs/benchmarks.md alone),
 //      POSTGRES_HOST/PORT/USER/PASSWORD.
 //
 // It creates a database of its own and migrates it with audit's `migrate` command, then writes two
@@ -54,7 +56,8 @@ const params = {
   queries: intEnv('BENCH_AUDIT_QUERIES', 200, 10),
 };
 const brokers = brokersOrExit();
-const database = `bench_audit_export_${runId}`.toLowerCase();
+const keep = process.env.BENCH_AUDIT_KEEP_DB;
+const database = keep ?? `bench_audit_export_${runId}`.toLowerCase();
 const { recordHash, canonicalJson } = createRequire(import.meta.url)(
   join(DIST, 'libs', 'audit-chain', 'src', 'index.js'),
 );
@@ -261,7 +264,9 @@ async function main() {
   log(`database ${database}: ${params.rows} + ${params.smallRows} trail rows`);
   const admin = new pg.Client({ ...postgres, database: 'postgres' });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
+  const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]))
+    .rowCount;
+  if (!exists) await admin.query(`CREATE DATABASE ${database}`);
   const env = {
     ...process.env,
     NODE_ENV: 'production',
@@ -285,7 +290,7 @@ async function main() {
   const current = { workspaceId: BIG };
   const gateway = stubGateway(current);
   try {
-    const writeMs = await writeChains(db);
+    const writeMs = exists ? NaN : await writeChains(db);
     const total = params.rows + params.smallRows;
     log(`wrote ${total} rows and their indexes in ${sec(writeMs)}`);
     const size = (
@@ -311,8 +316,13 @@ async function main() {
 
     // 1. Exports: the small workspace first, then the big one, then the big one again (stable?).
     current.workspaceId = SMALL;
-    const small = await measureExport(url, pid, '/v1/audit/events/export?format=ndjson');
-    log(`export ${small.lines} rows: ${sec(small.elapsed)}, peak RSS ${small.peak} kB`);
+    const smalls = {};
+    for (const format of ['ndjson', 'csv', 'ocsf']) {
+      smalls[format] = await measureExport(url, pid, `/v1/audit/events/export?format=${format}`);
+      log(
+        `export ${format} ${smalls[format].lines} lines: ${sec(smalls[format].elapsed)}, peak RSS ${smalls[format].peak} kB`,
+      );
+    }
     current.workspaceId = BIG;
     const exports = {};
     for (const format of ['ndjson', 'csv', 'ocsf']) {
@@ -384,9 +394,11 @@ ${process.env.BENCH_COMMAND ?? 'node bench/audit-export.mjs'}
 | Export | Figure |
 | --- | --- |
 ${[
-  exportRow(`NDJSON, ${params.smallRows.toLocaleString('en')} rows`, small),
+  exportRow(`NDJSON, ${params.smallRows.toLocaleString('en')} rows`, smalls.ndjson),
   exportRow(`NDJSON, ${params.rows.toLocaleString('en')} rows`, exports.ndjson),
+  exportRow(`CSV, ${params.smallRows.toLocaleString('en')} rows`, smalls.csv),
   exportRow(`CSV, ${params.rows.toLocaleString('en')} rows`, exports.csv),
+  exportRow(`OCSF, ${params.smallRows.toLocaleString('en')} rows`, smalls.ocsf),
   exportRow(`OCSF, ${params.rows.toLocaleString('en')} rows`, exports.ocsf),
   [
     'NDJSON exported twice: same bytes',
@@ -406,7 +418,7 @@ ${table(queryRows.map(([name, r]) => [name, `p50 ${ms(r.p50)} / p95 ${ms(r.p95)}
     if (audit) await audit.stop();
     gateway.close();
     await db.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    if (keep === undefined) await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     await admin.end();
   }
 }

@@ -38,8 +38,36 @@ describe('trail queries', () => {
     );
     expect(query.text).toContain('CROSS JOIN LATERAL');
     expect(query.text).toContain('type = t.type');
-    expect(query.text).toMatch(/ORDER BY e\.position ASC LIMIT \$2$/);
-    expect(query.values).toEqual(['ws_1', 3, ['a.v1', 'b.v1']]);
+    expect(query.text).toMatch(/ORDER BY e\.position ASC LIMIT \$3$/);
+    expect(query.values).toEqual(['ws_1', ['a.v1', 'b.v1'], 3]);
+  });
+
+  it('reads one index in position order when there is one filter or none', () => {
+    for (const filter of [{}, { keyId: 'key_1' }, { actor: 'system' }, { type: ['a.v1'] }]) {
+      const query = trailPageQuery('ws_1', filter, { order: 'desc', after: null, limit: 5 });
+      expect(query.text).not.toContain('WITH');
+      expect(query.text).toMatch(/ORDER BY position DESC LIMIT \$\d+$/);
+    }
+  });
+
+  it('bounds the first try of a time range or combined filters to a window of one index', () => {
+    const timed = trailPageQuery(
+      'ws_1',
+      { from: '2026-01-01T00:00:00Z' },
+      { order: 'desc', after: null, limit: 5, nearWindow: 7 },
+    );
+    expect(timed.text).toContain('WHERE workspace_id = $1\n');
+    expect(timed.text).toContain('ORDER BY position DESC LIMIT 7');
+    expect(timed.text).toContain('FROM near WHERE occurred_at >= $2::timestamptz');
+    expect(timed.text).toContain('(SELECT count(*) FROM near) = 7');
+    const combined = trailPageQuery(
+      'ws_1',
+      { actor: 'system', type: ['a.v1'] },
+      { order: 'asc', after: 3, limit: 5 },
+    );
+    // The actor's index leads; the type is checked on the window's rows.
+    expect(combined.text).toContain('WHERE workspace_id = $1 AND actor = $2 AND position > $4');
+    expect(combined.text).toContain('FROM near WHERE type = $3');
   });
 
   it('exports in chain order', () => {

@@ -18,6 +18,8 @@ export interface TrailPage {
   /** The last position of the previous page; null on the first page. */
   readonly after: number | null;
   readonly limit: number;
+  /** Rows the bounded first try of a combined query reads (`NEAR_WINDOW_ROWS`; tests use less). */
+  readonly nearWindow?: number;
 }
 
 export interface SqlQuery {
@@ -25,31 +27,63 @@ export interface SqlQuery {
   readonly values: unknown[];
 }
 
-/** The `WHERE` conditions of a filter over `audit_events` (alias-free), with its values. */
-function conditions(
-  workspaceId: string,
-  filter: TrailFilter,
-  values: unknown[],
-  { typeColumnValue }: { typeColumnValue?: string } = {},
-): string[] {
-  const param = (value: unknown) => `$${values.push(value)}`;
-  const where = [`workspace_id = ${param(workspaceId)}`];
-  if (filter.keyId !== undefined) where.push(`key_id = ${param(filter.keyId)}`);
-  if (filter.actor !== undefined) where.push(`actor = ${param(filter.actor)}`);
-  if (typeColumnValue !== undefined) where.push(`type = ${typeColumnValue}`);
-  else if (filter.type !== undefined && filter.type.length === 1) {
-    where.push(`type = ${param(filter.type[0])}`);
-  } else if (filter.type !== undefined) {
-    where.push(`type = ANY(${param(filter.type)}::text[])`);
-  }
-  if (filter.from !== undefined) where.push(`occurred_at >= ${param(filter.from)}::timestamptz`);
-  if (filter.to !== undefined) where.push(`occurred_at < ${param(filter.to)}::timestamptz`);
-  return where;
+/** Each condition of a filter over `audit_events` (alias-free), its values bound in `values`. */
+interface Conditions {
+  readonly workspace: string;
+  readonly key?: string;
+  readonly actor?: string;
+  readonly type?: string;
+  /** The parameter holding the types, when there are several (`$n`, a text[]). */
+  readonly types?: string;
+  readonly from?: string;
+  readonly to?: string;
 }
 
+function conditionsOf(workspaceId: string, filter: TrailFilter, values: unknown[]): Conditions {
+  const param = (value: unknown) => `$${values.push(value)}`;
+  const types = filter.type;
+  return {
+    workspace: `workspace_id = ${param(workspaceId)}`,
+    ...(filter.keyId === undefined ? {} : { key: `key_id = ${param(filter.keyId)}` }),
+    ...(filter.actor === undefined ? {} : { actor: `actor = ${param(filter.actor)}` }),
+    ...(types === undefined ? {} : typeConditions(types, param)),
+    ...(filter.from === undefined
+      ? {}
+      : { from: `occurred_at >= ${param(filter.from)}::timestamptz` }),
+    ...(filter.to === undefined ? {} : { to: `occurred_at < ${param(filter.to)}::timestamptz` }),
+  };
+}
+
+function typeConditions(types: readonly string[], param: (value: unknown) => string) {
+  if (types.length === 1) return { type: `type = ${param(types[0])}` };
+  const array = `${param(types)}::text[]`;
+  return { type: `type = ANY(${array})`, types: array };
+}
+
+const all = (conditions: Conditions): string[] =>
+  [
+    conditions.workspace,
+    conditions.key,
+    conditions.actor,
+    conditions.type,
+    conditions.from,
+    conditions.to,
+  ].filter((condition): condition is string => condition !== undefined);
+
+/** Rows the bounded first try of a combined query reads, newest (or oldest) first. */
+export const NEAR_WINDOW_ROWS = 2000;
+
 /**
- * One page of records in position order. Several types are read as one bounded index scan per
- * type (each at most `limit` rows), merged by position: never a sort of every matching row.
+ * One page of records in position order, in one statement whose cost does not depend on how
+ * many rows match:
+ * - one filter (or none): one index scan in position order (workspace + key, actor, type or the
+ *   primary key), at most `limit` rows; several types: one such scan per type, merged;
+ * - a time range, or several filters: the planner cannot know that event time follows position,
+ *   nor how the filters correlate, and a wrong guess scans the whole trail. So the statement
+ *   first reads the next `NEAR_WINDOW_ROWS` rows of one filter's index (key, actor, single type
+ *   or primary key) and applies the others to them; only when that window was full and did not
+ *   fill the page does it run the whole query without an order to follow (bitmap or time index
+ *   scans: proportional to the matches), keeping the top `limit` positions.
  */
 export function trailPageQuery(
   workspaceId: string,
@@ -57,27 +91,61 @@ export function trailPageQuery(
   page: TrailPage,
 ): SqlQuery {
   const values: unknown[] = [];
+  const c = conditionsOf(workspaceId, filter, values);
   const direction = page.order === 'desc' ? 'DESC' : 'ASC';
-  const several = filter.type !== undefined && filter.type.length > 1;
-  const where = conditions(
-    workspaceId,
-    filter,
-    values,
-    several ? { typeColumnValue: 't.type' } : {},
-  );
-  if (page.after !== null) {
-    where.push(`position ${page.order === 'desc' ? '<' : '>'} $${values.push(page.after)}`);
-  }
+  const after =
+    page.after === null
+      ? []
+      : [`position ${page.order === 'desc' ? '<' : '>'} $${values.push(page.after)}`];
   const limit = `$${values.push(page.limit)}`;
-  const select = `SELECT position, record FROM audit_events
-       WHERE ${where.join(' AND ')}
-       ORDER BY position ${direction} LIMIT ${limit}`;
-  if (!several) return { text: select, values };
-  const types = `$${values.push(filter.type)}`;
-  return {
-    text: `SELECT e.position, e.record FROM unnest(${types}::text[]) AS t(type)
-       CROSS JOIN LATERAL (${select}) AS e
+  const several = filter.type !== undefined && filter.type.length > 1;
+  const filters = [c.key, c.actor, c.type, c.from ?? c.to].filter(Boolean).length;
+  const timed = c.from !== undefined || c.to !== undefined;
+  if (!timed && filters <= 1 && !several) {
+    return {
+      text: `SELECT position, record FROM audit_events
+       WHERE ${[...all(c), ...after].join(' AND ')}
+       ORDER BY position ${direction} LIMIT ${limit}`,
+      values,
+    };
+  }
+  if (!timed && filters === 1 && c.types !== undefined) {
+    return {
+      text: `SELECT e.position, e.record FROM unnest(${c.types}) AS t(type)
+       CROSS JOIN LATERAL (
+         SELECT position, record FROM audit_events
+          WHERE ${[c.workspace, 'type = t.type', ...after].join(' AND ')}
+          ORDER BY position ${direction} LIMIT ${limit}) AS e
        ORDER BY e.position ${direction} LIMIT ${limit}`,
+      values,
+    };
+  }
+  const window = page.nearWindow ?? NEAR_WINDOW_ROWS;
+  const lead = c.key ?? c.actor ?? (several ? undefined : c.type);
+  const rest = all(c).filter((condition) => condition !== c.workspace && condition !== lead);
+  return {
+    text: `WITH near AS MATERIALIZED (
+         SELECT position, key_id, actor, type, occurred_at FROM audit_events
+          WHERE ${[c.workspace, ...(lead === undefined ? [] : [lead]), ...after].join(' AND ')}
+          ORDER BY position ${direction} LIMIT ${window}),
+       hits AS MATERIALIZED (
+         SELECT position FROM near WHERE ${rest.join(' AND ')}
+          ORDER BY position ${direction} LIMIT ${limit}),
+       far AS MATERIALIZED (
+         SELECT position FROM (
+           SELECT position FROM audit_events WHERE ${[...all(c), ...after].join(' AND ')} OFFSET 0
+         ) AS matching
+          WHERE (SELECT count(*) FROM hits) < ${limit}
+            AND (SELECT count(*) FROM near) = ${window}
+          ORDER BY position ${direction} LIMIT ${limit}),
+       page AS (
+         SELECT position FROM far
+          UNION ALL
+         SELECT position FROM hits WHERE NOT EXISTS (SELECT 1 FROM far))
+     SELECT e.position, e.record FROM page
+       JOIN audit_events e ON ${c.workspace.replace('workspace_id', 'e.workspace_id')}
+                          AND e.position = page.position
+      ORDER BY e.position ${direction}`,
     values,
   };
 }
@@ -85,7 +153,7 @@ export function trailPageQuery(
 /** Every record the filter selects, oldest first (chain order): what exports stream. */
 export function trailExportQuery(workspaceId: string, filter: TrailFilter): SqlQuery {
   const values: unknown[] = [];
-  const where = conditions(workspaceId, filter, values);
+  const where = all(conditionsOf(workspaceId, filter, values));
   return {
     text: `SELECT record FROM audit_events WHERE ${where.join(' AND ')} ORDER BY position ASC`,
     values,

@@ -53,6 +53,7 @@ describe('audit trail queries and exports (real Postgres)', () => {
   const database = uniqueName('int_audit_q');
   let dataSource: DataSource;
   let list: ListAuditEvents;
+  let events: AuditEventsRepository;
   let connections: ExportConnections;
   let exporter: ExportAuditEvents;
   let stored: AuditRecord[];
@@ -81,7 +82,7 @@ describe('audit trail queries and exports (real Postgres)', () => {
       migrations: AUDIT_MIGRATIONS,
       applicationName: 'audit-int',
     });
-    const events = new AuditEventsRepository();
+    events = new AuditEventsRepository();
     const appender = new ChainAppender(new ChainHeadsRepository(), events, new Clock());
     await dataSource.transaction((manager) =>
       appender.append(manager, [...entries(WS, 60, 'key_q'), ...entries(OTHER, 5, 'key_o')]),
@@ -145,6 +146,25 @@ describe('audit trail queries and exports (real Postgres)', () => {
       expect((await all({ ...filter, limit: 3 })).map((r) => r.position)).toEqual(
         expected.map((r) => r.position).reverse(),
       );
+      // With a window of a few rows, combined filters take the query's second way (every match,
+      // then the top positions): the same pages.
+      for (const order of ['asc', 'desc'] as const) {
+        const positions: number[] = [];
+        let after: number | null = null;
+        for (;;) {
+          const rows = await events.findPage(dataSource.manager, WS, filter, {
+            order,
+            after,
+            limit: 4,
+            nearWindow: 3,
+          });
+          positions.push(...rows.map((row) => row.position));
+          if (rows.length < 4) break;
+          after = rows[3]?.position ?? null;
+        }
+        const wanted = expected.map((r) => r.position);
+        expect(positions).toEqual(order === 'asc' ? wanted : wanted.reverse());
+      }
     }
   });
 
