@@ -351,11 +351,19 @@ async function main() {
         `/v1/audit/events?from=${iso(old)}&to=${iso(old + 30 * 86_400_000)}`,
       ],
       [
+        'time: 300 days, ending 100 days back',
+        `/v1/audit/events?from=${iso(START)}&to=${iso(START + 300 * 86_400_000)}`,
+      ],
+      [
         'keyId + time (30 days)',
         `/v1/audit/events?keyId=${keyOf(BIG, 12345)}&from=${iso(old)}&to=${iso(old + 30 * 86_400_000)}`,
       ],
       ['actor + type', '/v1/audit/events?actor=system&type=keyway.key.updated.v1'],
       ['actor + type, nothing matches', '/v1/audit/events?actor=system&type=keyway.key.revoked.v1'],
+      [
+        'actor + 2 types + from, nothing matches',
+        `/v1/audit/events?actor=system&type=keyway.key.revoked.v1,keyway.key.deleted.v1&from=${iso(old)}`,
+      ],
       ['limit=500', '/v1/audit/events?limit=500'],
     ];
     let deep = '/v1/audit/events';

@@ -82,8 +82,9 @@ export const NEAR_WINDOW_ROWS = 2000;
  *   nor how the filters correlate, and a wrong guess scans the whole trail. So the statement
  *   first reads the next `NEAR_WINDOW_ROWS` rows of one filter's index (key, actor, single type
  *   or primary key) and applies the others to them; only when that window was full and did not
- *   fill the page does it run the whole query without an order to follow (bitmap or time index
- *   scans: proportional to the matches), keeping the top `limit` positions.
+ *   fill the page does it take every match: the positions each filter's index holds (index-only
+ *   scans, proportional to each filter's rows, never a heap fetch per row), joined on position,
+ *   keeping the top `limit`.
  */
 export function trailPageQuery(
   workspaceId: string,
@@ -123,6 +124,23 @@ export function trailPageQuery(
   const window = page.nearWindow ?? NEAR_WINDOW_ROWS;
   const lead = c.key ?? c.actor ?? (several ? undefined : c.type);
   const rest = all(c).filter((condition) => condition !== c.workspace && condition !== lead);
+  // Every match: the positions each filter's index holds (index-only scans, fenced by OFFSET 0
+  // so that the planner cannot turn them back into a scan in position order), merged by position.
+  const time = [c.from, c.to].filter(Boolean).join(' AND ');
+  const sets = [c.key, c.actor, c.type, time || undefined]
+    .filter((condition): condition is string => condition !== undefined)
+    .map((condition) => [c.workspace, condition, ...after].join(' AND '));
+  const everyMatch =
+    sets.length === 1
+      ? `SELECT position FROM audit_events WHERE ${sets[0]} OFFSET 0`
+      : sets
+          .map(
+            (where, i) =>
+              `${i === 0 ? '' : 'JOIN '}(SELECT position FROM audit_events WHERE ${where}
+                 ORDER BY position ${direction} OFFSET 0) AS s${i}${i === 0 ? '' : ' USING (position)'}`,
+          )
+          .join('\n')
+          .replace(/^/, 'SELECT position FROM ');
   return {
     text: `WITH near AS MATERIALIZED (
          SELECT position, key_id, actor, type, occurred_at FROM audit_events
@@ -132,9 +150,7 @@ export function trailPageQuery(
          SELECT position FROM near WHERE ${rest.join(' AND ')}
           ORDER BY position ${direction} LIMIT ${limit}),
        far AS MATERIALIZED (
-         SELECT position FROM (
-           SELECT position FROM audit_events WHERE ${[...all(c), ...after].join(' AND ')} OFFSET 0
-         ) AS matching
+         SELECT position FROM (${everyMatch}) AS matching
           WHERE (SELECT count(*) FROM hits) < ${limit}
             AND (SELECT count(*) FROM near) = ${window}
           ORDER BY position ${direction} LIMIT ${limit}),
