@@ -3,13 +3,15 @@
 # is set, runs bench/<name>.mjs (identity's key issuing by default), stops what it started.
 #
 # Usage: bash bench/run.sh [identity-issue|identity-auth-throttle|revocation|gateway|gateway-<part>|
-#        audit-ingest|audit-integrity|audit-usage-queries]
+#        audit-ingest|audit-integrity|audit-usage-queries|audit-export]
 #        gateway runs every gateway part in turn (commands, exactness, revocation, throughput,
 #        rebuild; the rebuild last, as it leaves a million events on the broker's topics).
 # Env:   BENCH_KEYS (5000), BENCH_CONCURRENCY (16) and the other BENCH_* of identity-issue.mjs;
 #        BENCH_THROTTLE_ATTEMPTS (600), BENCH_THROTTLE_CONCURRENCY (16) of identity-auth-throttle.mjs;
 #        BENCH_AUDIT_EVENTS (100000) and the others at the top of bench/audit-ingest.mjs;
 #        BENCH_REVOKES (300), BENCH_REVOKE_CONCURRENCY (16) and the others of revocation.mjs;
+#        BENCH_AUDIT_ROWS (1000000), BENCH_AUDIT_SMALL_ROWS (100000), BENCH_AUDIT_QUERIES (200) of
+#          audit-export.mjs;
 #        the BENCH_* listed at the top of each bench/gateway-*.mjs (they need Debian's wrk);
 #        BENCH_INTEGRITY_ROWS (1000000) of audit-integrity.mjs (it needs no broker);
 #        BENCH_USAGE_* and the others at the top of bench/audit-usage-queries.mjs (no Kafka);
@@ -46,6 +48,9 @@ case "$bench" in
   revocation)
     bench_vars=(BENCH_REVOKES BENCH_REVOKE_CONCURRENCY BENCH_REVOKE_PAUSE_MS BENCH_REVOKE_WARMUP)
     ;;
+  audit-export)
+    bench_vars=(BENCH_AUDIT_ROWS BENCH_AUDIT_SMALL_ROWS BENCH_AUDIT_QUERIES)
+    ;;
   gateway | gateway-commands | gateway-exactness | gateway-revocation | gateway-throughput | \
     gateway-rebuild)
     bench_vars=(BENCH_GATEWAY_ENV BENCH_COMMANDS_N BENCH_COMMANDS_FRESH BENCH_EXACT_TRIALS
@@ -69,7 +74,7 @@ case "$bench" in
     needs_kafka=0
     ;;
   *)
-    log "usage: bash bench/run.sh [identity-issue|identity-auth-throttle|revocation|gateway|gateway-<part>|audit-ingest|audit-integrity|audit-usage-queries]"
+    log "usage: bash bench/run.sh [identity-issue|identity-auth-throttle|revocation|gateway|gateway-<part>|audit-ingest|audit-integrity|audit-usage-queries|audit-export]"
     exit 2
     ;;
 esac

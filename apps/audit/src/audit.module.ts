@@ -19,6 +19,7 @@ import { IntegrityModule } from './integrity/integrity.module';
 import { UsageModule } from './usage/usage.module';
 import { UsageStreamConsumer } from './usage-stream/usage-stream.consumer';
 import { UsageStreamModule } from './usage-stream/usage-stream.module';
+import { TrailQueriesModule } from './trail-queries/trail-queries.module';
 
 /** The typed config, to every module. */
 @Global()
@@ -69,6 +70,7 @@ export class AuditModule {
         IntegrityModule,
         UsageModule,
         UsageStreamModule,
+        TrailQueriesModule,
       ],
       controllers: [...health.controllers],
       providers: [

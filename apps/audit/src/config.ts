@@ -133,6 +133,10 @@ export const auditEnvSchema = runtimeEnv(8082)
       AUDIT_RETENTION_INTERVAL_S: z.coerce.number().int().min(1).max(86_400).default(3_600),
       /** How many rows one of the pruner's transactions deletes. */
       AUDIT_RETENTION_BATCH: z.coerce.number().int().min(10).max(100_000).default(5_000),
+      /** Exports running at once, each on its own Postgres connection outside the pool. */
+      AUDIT_EXPORT_CONNECTIONS: z.coerce.number().int().min(1).max(64).default(4),
+      /** How long an export waits for one of those connections before 503 EXPORT_BUSY. */
+      AUDIT_EXPORT_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
     }),
   )
   .superRefine((env, ctx) => {
@@ -204,6 +208,7 @@ export function auditConfig(env: z.infer<typeof auditEnvSchema>) {
       intervalMs: env.AUDIT_RETENTION_INTERVAL_S * 1000,
       batchSize: env.AUDIT_RETENTION_BATCH,
     },
+    exports: { connections: env.AUDIT_EXPORT_CONNECTIONS, waitMs: env.AUDIT_EXPORT_WAIT_MS },
   };
 }
 

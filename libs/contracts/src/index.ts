@@ -183,6 +183,16 @@ export {
   USAGE_MAX_POINTS,
   UsageGranularity,
 } from './audit/key-usage';
+export {
+  AUDIT_CSV_COLUMNS,
+  AUDIT_EXPORT_FORMATS,
+  AuditEventList,
+  ExportAuditEventsQuery,
+  ListAuditEventsQuery,
+  MAX_AUDIT_PAGE_SIZE,
+  MAX_AUDIT_TYPES,
+  type AuditExportFormat,
+} from './audit/audit-queries';
 
 export { EVENT_CATALOG, type EventContract, type EventType } from './event-catalog';
 export { eventJsonSchemas, type JsonSchema } from './export/json-schemas';

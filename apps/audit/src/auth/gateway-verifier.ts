@@ -1,5 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { type ManagementScope, VerifyKeyRequest, VerifyKeyResponse } from '@keyway/contracts';
+import {
+  GatewayErrorBody,
+  type ManagementScope,
+  VerifyKeyRequest,
+  VerifyKeyResponse,
+} from '@keyway/contracts';
 import { AUDIT_CONFIG, type AuditConfig } from '../config';
 import { AuthError } from './auth.errors';
 import { type Caller } from './caller';
@@ -38,6 +43,13 @@ export class GatewayVerifier {
     }
     // The gateway refuses a key it cannot even read (too long, say) as a bad request.
     if (response.status === 400) throw AuthError.unauthenticated({ reason: 'MALFORMED' });
+    // The gateway's own invalid-key limiter refused this address: a clear answer, not an outage.
+    if (response.status === 429) {
+      const refusal = GatewayErrorBody.safeParse(await response.json().catch(() => null));
+      if (refusal.success && refusal.data.code === 'TOO_MANY_INVALID_KEYS') {
+        throw AuthError.tooManyInvalidKeys(retryAfterSeconds(response.headers.get('retry-after')));
+      }
+    }
     if (response.status !== 200) {
       this.logger.warn(`gateway answered ${response.status} to a verification`);
       throw AuthError.unavailable();
@@ -49,6 +61,12 @@ export class GatewayVerifier {
     }
     return callerOf(parsed.data);
   }
+}
+
+/** A `Retry-After` in whole seconds (at least 1; 1 when absent or not a number). */
+export function retryAfterSeconds(header: string | null): number {
+  const seconds = Number(header);
+  return Number.isInteger(seconds) && seconds > 0 ? seconds : 1;
 }
 
 /** The gateway's verdict as a caller, or the refusal it amounts to. */

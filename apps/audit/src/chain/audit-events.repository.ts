@@ -2,6 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 import { type AuditRecord } from '@keyway/contracts';
 import { canonicalJson } from '@keyway/audit-chain';
+import {
+  keyMentionedQuery,
+  type TrailFilter,
+  type TrailPage,
+  trailPageQuery,
+} from '../trail-queries/trail-filter';
 
 /** `audit_events`: the records of every workspace's chain, as canonical JSON text. */
 @Injectable()
@@ -51,5 +57,27 @@ export class AuditEventsRepository {
         ),
       ],
     );
+  }
+
+  /** One page of a workspace's records in position order: their canonical text. */
+  async findPage(
+    manager: EntityManager,
+    workspaceId: string,
+    filter: TrailFilter,
+    page: TrailPage,
+  ): Promise<Array<{ position: number; record: string }>> {
+    const query = trailPageQuery(workspaceId, filter, page);
+    const rows: Array<{ position: string; record: string }> = await manager.query(
+      query.text,
+      query.values,
+    );
+    return rows.map((row) => ({ position: Number(row.position), record: row.record }));
+  }
+
+  /** Whether any record of the workspace is about the key. */
+  async mentionsKey(manager: EntityManager, workspaceId: string, keyId: string): Promise<boolean> {
+    const query = keyMentionedQuery(workspaceId, keyId);
+    const rows: Array<{ found: boolean }> = await manager.query(query.text, query.values);
+    return rows[0]?.found === true;
   }
 }

@@ -8,6 +8,7 @@ import { AuthError, AuthErrorCode } from '../auth/auth.errors';
 import { assertUnreachable } from '../domain-error';
 import { IntegrityError, IntegrityErrorCode } from '../integrity/integrity.errors';
 import { UsageError, UsageErrorCode } from '../usage/usage.errors';
+import { TrailQueryError, TrailQueryErrorCode } from '../trail-queries/trail-query.errors';
 
 /** An error answer before its request id: the SPEC's stable code, a message, details. */
 export interface HttpError {
@@ -23,7 +24,13 @@ const BEARER_CHALLENGE = { 'www-authenticate': 'Bearer realm="keyway"' } as cons
  * Every domain error class of audit. A new one goes here; the compiler then refuses
  * `domainErrorToHttp` until each of its codes is mapped.
  */
-export const DOMAIN_ERRORS = [AuthError, AlertError, IntegrityError, UsageError] as const;
+export const DOMAIN_ERRORS = [
+  AuthError,
+  AlertError,
+  IntegrityError,
+  UsageError,
+  TrailQueryError,
+] as const;
 
 export type AuditDomainError = InstanceType<(typeof DOMAIN_ERRORS)[number]>;
 
@@ -68,6 +75,12 @@ export function domainErrorToHttp(error: AuditDomainError): HttpError {
     case UsageErrorCode.USAGE_INVALID_RANGE:
     case UsageErrorCode.USAGE_INVALID_CURSOR:
       return answer('VALIDATION_ERROR');
+    case TrailQueryErrorCode.AUDIT_KEY_NOT_FOUND:
+      return answer('NOT_FOUND');
+    case TrailQueryErrorCode.INVALID_CURSOR:
+      return answer('VALIDATION_ERROR');
+    case TrailQueryErrorCode.EXPORT_BUSY:
+      return { ...answer('UNAVAILABLE'), headers: retryAfter(error.details) };
     default:
       return assertUnreachable(code);
   }
