@@ -14,8 +14,8 @@ import {
 } from '@keyway/contracts';
 import { noteSigner } from '@keyway/audit-chain';
 import { expectEventually, repoRoot, TopicReader } from '@keyway/platform-testing';
-import { Api } from './support/api';
-import { Stack } from './support/stack';
+import { Api } from '../support/api';
+import { Stack } from '../support/stack';
 
 // The vkey of this seed, as `GET /v1/audit/public-keys` must list it.
 const SEED = Buffer.alloc(32, 0x5a).toString('base64');
