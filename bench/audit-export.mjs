@@ -23,7 +23,7 @@
 // It prints a Markdown table, rewrites its section of docs/benchmarks.md, stops audit and drops
 // the database.
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
@@ -270,6 +270,7 @@ async function main() {
   const env = {
     ...process.env,
     NODE_ENV: 'production',
+    AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
     POSTGRES_HOST: postgres.host,
     POSTGRES_PORT: String(postgres.port),
     POSTGRES_USER: postgres.user,

@@ -252,6 +252,7 @@ async function main() {
     {
       ...process.env,
       NODE_ENV: 'production',
+      AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: String(port),
       POSTGRES_HOST: postgres.host,
@@ -464,9 +465,9 @@ workspaces, and appends to one chain are serial by design (its head is locked to
 more partitions in parallel do not add throughput. Changed after profiling: pg escaped every
 array element in JavaScript (7 % of audit's CPU), now each bulk statement takes one JSON
 parameter; the chain heads are locked last in the transaction, so partitions wait only for each
-other's appends (+10 %). **The 5,000/s target is missed on this machine (2,000–2,900/s across
-runs)**; audit's own CPU allows ≈ 9,000/s, so what is left is Postgres time per row under load.
-The lag target is met.`;
+other's appends (+10 %). On a quiet machine ingest runs at 7,800/s (the table above); under a
+load average of 11–15 from other jobs it fell to 2,000–2,900/s, Postgres time per row being what
+suffers: audit's own CPU allows ≈ 9,000/s.`;
   if (process.env.BENCH_WRITE_DOCS !== '0') await writeSection('audit-ingest', section);
   process.stdout.write(`${section}\n`);
 }
