@@ -162,7 +162,9 @@ export class RetentionPruner implements OnApplicationBootstrap, BeforeApplicatio
     );
     const moved = { ...head, startPosition: Number(last.position) + 1, startPrevHash: record.hash };
     await this.heads.moveStart(manager, moved);
-    await this.writer.sign(manager, [moved]);
+    // Unsigned: the chain does not extend its last checkpoint; pruning it would launder that.
+    const [signed] = await this.writer.sign(manager, [moved], { startMoved: true });
+    if (signed === undefined) throw new Error(`the chain of ${workspaceId} is not consistent`);
     return expired;
   }
 
