@@ -178,4 +178,33 @@ describe('checkpoints only extend the previous one (real Postgres)', () => {
       checkpoint: { size: 6, startPosition: 7 },
     });
   });
+  it('retention does not prune records whose recorded_at column was backdated by SQL', async () => {
+    const workspaceId = await chainOf(6);
+    await dataSource.query(
+      `UPDATE audit_events SET recorded_at = '2000-01-01' WHERE workspace_id = $1 AND position <= 3`,
+      [workspaceId],
+    );
+    await pruner.pruneAll();
+    expect(await check.run(workspaceId)).toMatchObject({ valid: true, records: 6 });
+  });
+
+  it('retention does not prune records whose recordedAt was rewritten, hashes recomputed', async () => {
+    const workspaceId = await chainOf(6);
+    let prevHash = (await recordAt(workspaceId, 1)).prevHash;
+    for (let position = 1; position <= 3; position += 1) {
+      const { hash: _hash, ...record } = await recordAt(workspaceId, position);
+      const forged = { ...record, prevHash, recordedAt: '2000-01-01T00:00:00.000Z' };
+      const hash = recordHash(forged);
+      await dataSource.query(
+        `UPDATE audit_events SET record = $3, recorded_at = '2000-01-01'
+          WHERE workspace_id = $1 AND position = $2`,
+        [workspaceId, position, canonicalJson({ ...forged, hash })],
+      );
+      prevHash = hash;
+    }
+    await pruner.pruneAll();
+    const report = await check.run(workspaceId);
+    expect(report.records).toBe(6);
+    expect(report.breaks.map((b) => b.reason)).toContain('modified');
+  });
 });
