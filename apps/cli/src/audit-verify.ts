@@ -82,6 +82,36 @@ function trustedCheckpoints(notes: readonly string[], keys: readonly NoteVerifie
   return { checkpoints, refused };
 }
 
+/**
+ * A verifier of one workspace's export, anchored by the checkpoints that verify. Without any
+ * checkpoint of the workspace nothing ties the export to the key: anyone can compute a chain of
+ * SHA-256 hashes, so such an export is refused rather than reported valid.
+ */
+export function exportVerifier(
+  notes: readonly string[],
+  keys: readonly NoteVerifier[],
+  workspaceId: string,
+): ChainVerifier {
+  const { checkpoints, refused } = trustedCheckpoints(notes, keys, workspaceId);
+  if (checkpoints.length === 0 && refused.length === 0) {
+    throw new Error(
+      `no checkpoint of ${workspaceId} in the checkpoints file: nothing to verify against`,
+    );
+  }
+  const created = new ChainVerifier({ workspaceId, checkpoints });
+  for (const { position, detail } of refused) {
+    created.report({
+      reason: 'checkpoint_signature_invalid',
+      position,
+      count: 1,
+      recordId: null,
+      line: null,
+      detail,
+    });
+  }
+  return created;
+}
+
 export interface VerifyExportOptions {
   readonly exportFile: string;
   readonly checkpointsFile: string;
@@ -98,21 +128,7 @@ export async function verifyExport(options: VerifyExportOptions): Promise<ChainR
     crlfDelay: Infinity,
   });
   let verifier: ChainVerifier | null = null;
-  const start = (workspaceId: string) => {
-    const { checkpoints, refused } = trustedCheckpoints(notes, options.keys, workspaceId);
-    const created = new ChainVerifier({ workspaceId, checkpoints });
-    for (const { position, detail } of refused) {
-      created.report({
-        reason: 'checkpoint_signature_invalid',
-        position,
-        count: 1,
-        recordId: null,
-        line: null,
-        detail,
-      });
-    }
-    return created;
-  };
+  const start = (workspaceId: string) => exportVerifier(notes, options.keys, workspaceId);
   for await (const line of lines) {
     if (verifier === null) {
       verifier = start(options.workspaceId ?? workspaceOf(line));

@@ -27,6 +27,27 @@ export class AuditEventsRepository {
     return new Set(rows.map((row) => `${row.subject}\n${row.sequence}`));
   }
 
+  /** The `hash` stored in the record at a position of each workspace's chain, where there is one. */
+  async storedHashesAt(
+    manager: EntityManager,
+    at: ReadonlyArray<{ workspaceId: string; position: number }>,
+  ): Promise<Map<string, string>> {
+    if (at.length === 0) return new Map();
+    // Parsed here, not cast in SQL: one unreadable record must not fail every workspace's round.
+    const rows: Array<{ workspace_id: string; record: string }> = await manager.query(
+      `SELECT e.workspace_id, e.record FROM audit_events e
+         JOIN unnest($1::text[], $2::bigint[]) AS a(workspace_id, position)
+           ON e.workspace_id = a.workspace_id AND e.position = a.position`,
+      [at.map((a) => a.workspaceId), at.map((a) => a.position)],
+    );
+    return new Map(
+      rows.flatMap((row) => {
+        const hash = storedHash(row.record);
+        return hash === null ? [] : [[row.workspace_id, hash] as const];
+      }),
+    );
+  }
+
   async insert(manager: EntityManager, records: readonly AuditRecord[]): Promise<void> {
     if (records.length === 0) return;
     // One JSON parameter rather than one array per column: pg escapes array elements character
@@ -79,5 +100,16 @@ export class AuditEventsRepository {
     const query = keyMentionedQuery(workspaceId, keyId);
     const rows: Array<{ found: boolean }> = await manager.query(query.text, query.values);
     return rows[0]?.found === true;
+  }
+}
+
+function storedHash(text: string): string | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    const hash =
+      typeof value === 'object' && value !== null ? (value as { hash?: unknown }).hash : null;
+    return typeof hash === 'string' ? hash : null;
+  } catch {
+    return null;
   }
 }

@@ -42,17 +42,18 @@ const toCheckpoint = (row: CheckpointRow): StoredCheckpoint => ({
 /** `audit_checkpoints`: every signed checkpoint, and whether Kafka has it yet. */
 @Injectable()
 export class CheckpointsRepository {
-  /** The last checkpoint number of each of these workspaces (absent: none yet). */
-  async lastSequences(manager: EntityManager, workspaceIds: readonly string[]) {
-    const rows: Array<{ workspace_id: string; sequence: string }> = await manager.query(
-      `SELECT w.id AS workspace_id, last.sequence
-         FROM unnest($1::text[]) AS w(id)
-         CROSS JOIN LATERAL (SELECT max(sequence) AS sequence FROM audit_checkpoints
-                              WHERE workspace_id = w.id) AS last
-        WHERE last.sequence IS NOT NULL`,
+  /** The latest checkpoint of each of these workspaces (absent: none yet). */
+  async latestOf(
+    manager: EntityManager,
+    workspaceIds: readonly string[],
+  ): Promise<Map<string, StoredCheckpoint>> {
+    const rows: CheckpointRow[] = await manager.query(
+      `SELECT c.* FROM unnest($1::text[]) AS w(id)
+         CROSS JOIN LATERAL (SELECT ${COLUMNS} FROM audit_checkpoints
+                              WHERE workspace_id = w.id ORDER BY sequence DESC LIMIT 1) AS c`,
       [workspaceIds],
     );
-    return new Map(rows.map((row) => [row.workspace_id, Number(row.sequence)]));
+    return new Map(rows.map((row) => [row.workspace_id, toCheckpoint(row)]));
   }
 
   async insert(manager: EntityManager, checkpoints: readonly StoredCheckpoint[]): Promise<void> {

@@ -65,7 +65,7 @@ describe('integrity: checkpoints, tampering, retention (real Postgres and Kafka)
   const heads = new ChainHeadsRepository();
   const checkpoints = new CheckpointsRepository();
   const appender = new ChainAppender(heads, new AuditEventsRepository(), clock);
-  const writer = new CheckpointWriter(keys, checkpoints, clock);
+  const writer = new CheckpointWriter(keys, checkpoints, new AuditEventsRepository(), clock);
   const kafka = createKafka({ brokers: kafkaBrokers(), clientId: 'int-integrity' });
   const publisher = new EventPublisher(kafka);
   let dataSource: DataSource;

@@ -7,7 +7,9 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
-import { ChainHeadsRepository } from '../chain/chain-heads.repository';
+import { recordHash } from '@keyway/audit-chain';
+import { AuditRecord, type UnhashedAuditRecord } from '@keyway/contracts';
+import { type ChainHead, ChainHeadsRepository } from '../chain/chain-heads.repository';
 import { Clock } from '../clock';
 import { AUDIT_CONFIG, type AuditConfig } from '../config';
 import { CHECKPOINT_LOCK as CHECKPOINT_LOCK_ID, CheckpointWriter } from './checkpoint-writer';
@@ -104,7 +106,11 @@ export class RetentionPruner implements OnApplicationBootstrap, BeforeApplicatio
         const cutoff = new Date(
           now.getTime() - (days.get(head.workspaceId) ?? defaultDays) * DAY_MS,
         );
-        const deleted = await this.pruneTrail(head.workspaceId, cutoff);
+        // One tampered chain must not stop the others' pruning.
+        const deleted = await this.pruneTrail(head.workspaceId, cutoff).catch((error: unknown) => {
+          this.logger.error(error instanceof Error ? error.message : String(error));
+          return 0;
+        });
         if (deleted > 0) records[head.workspaceId] = deleted;
       }
       if (heads.length < 1_000) break;
@@ -141,29 +147,31 @@ export class RetentionPruner implements OnApplicationBootstrap, BeforeApplicatio
     await manager.query('SELECT pg_advisory_xact_lock($1)', [CHECKPOINT_LOCK_ID]);
     const head = await this.heads.lockOne(manager, workspaceId);
     if (head === null || head.startPosition > head.size) return 0;
-    const rows: Array<{ position: string; expired: boolean }> = await manager.query(
-      `SELECT position, recorded_at < $3 AS expired FROM audit_events
-        WHERE workspace_id = $1 AND position >= $2 ORDER BY position LIMIT $4`,
-      [workspaceId, head.startPosition, cutoff, this.config.retention.batchSize],
+    const rows: Array<{ position: string; record: string }> = await manager.query(
+      `SELECT position, record FROM audit_events
+        WHERE workspace_id = $1 AND position >= $2 ORDER BY position LIMIT $3`,
+      [workspaceId, head.startPosition, this.config.retention.batchSize],
     );
-    const firstKept = rows.findIndex((row) => !row.expired);
-    const expired = firstKept < 0 ? rows.length : firstKept;
-    const last = rows[expired - 1];
+    const expired = expiredPrefix(rows, head, cutoff);
+    if (expired === null) {
+      throw new Error(`the chain of ${workspaceId} does not verify where it expires: not pruned`);
+    }
+    const last = rows[expired.count - 1];
     if (last === undefined) return 0;
-    const [record]: Array<{ hash: string }> = await manager.query(
-      `SELECT record::jsonb ->> 'hash' AS hash FROM audit_events
-        WHERE workspace_id = $1 AND position = $2`,
-      [workspaceId, last.position],
-    );
-    if (!record) throw new Error('the last expired record vanished');
     await manager.query(
       `DELETE FROM audit_events WHERE workspace_id = $1 AND position >= $2 AND position <= $3`,
       [workspaceId, head.startPosition, last.position],
     );
-    const moved = { ...head, startPosition: Number(last.position) + 1, startPrevHash: record.hash };
+    const moved = {
+      ...head,
+      startPosition: Number(last.position) + 1,
+      startPrevHash: expired.lastHash,
+    };
     await this.heads.moveStart(manager, moved);
-    await this.writer.sign(manager, [moved]);
-    return expired;
+    // Unsigned: the chain does not extend its last checkpoint; pruning it would launder that.
+    const [signed] = await this.writer.sign(manager, [moved], { startMoved: true });
+    if (signed === undefined) throw new Error(`the chain of ${workspaceId} is not consistent`);
+    return expired.count;
   }
 
   private async pruneTable(table: PrunedTable, now: Date, shortestDays: number): Promise<number> {
@@ -186,4 +194,38 @@ export class RetentionPruner implements OnApplicationBootstrap, BeforeApplicatio
       if (deleted < batchSize) return total;
     }
   }
+}
+
+/**
+ * How many records from the chain's start expired before `cutoff`, judged by each record's own
+ * `recordedAt` (the hashed text, not the `recorded_at` column beside it), and the hash of the last
+ * one; null when those records do not verify: a hash that is not its content's, a broken link from
+ * the start, or a next record (or the head) that links to another hash. Pruning then would make a
+ * rewrite or a forged date look like retention.
+ */
+export function expiredPrefix(
+  rows: ReadonlyArray<{ position: string; record: string }>,
+  head: ChainHead,
+  cutoff: Date,
+): { count: number; lastHash: string } | null {
+  let previous = head.startPrevHash;
+  let count = 0;
+  for (const row of rows) {
+    let value: unknown;
+    let parsed: AuditRecord;
+    try {
+      value = JSON.parse(row.record);
+      parsed = AuditRecord.parse(value);
+    } catch {
+      return null;
+    }
+    if (parsed.prevHash !== previous || parsed.position !== Number(row.position)) return null;
+    if (Date.parse(parsed.recordedAt) >= cutoff.getTime()) break;
+    if (recordHash(value as UnhashedAuditRecord) !== parsed.hash) return null;
+    previous = parsed.hash;
+    count += 1;
+  }
+  const endOfChain = count === rows.length && Number(rows[rows.length - 1]?.position) === head.size;
+  if (count > 0 && endOfChain && previous !== head.headHash) return null;
+  return { count, lastHash: previous };
 }
