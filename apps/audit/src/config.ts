@@ -129,6 +129,11 @@ export const auditEnvSchema = runtimeEnv(8082)
       AUDIT_CHECKPOINT_INTERVAL_S: z.coerce.number().int().min(1).max(86_400).default(60),
       /** Retention of trail records and usage of workspaces that set none. */
       AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(MAX_RETENTION_DAYS).default(400),
+      /**
+       * The shortest retention anyone can set (the API refuses less) or the pruner applies,
+       * whatever the retention table says: what a stolen write key or a changed row can erase.
+       */
+      AUDIT_RETENTION_MIN_DAYS: z.coerce.number().int().min(1).max(MAX_RETENTION_DAYS).default(30),
       /** How often the pruner runs. */
       AUDIT_RETENTION_INTERVAL_S: z.coerce.number().int().min(1).max(86_400).default(3_600),
       /** How many rows one of the pruner's transactions deletes. */
@@ -204,7 +209,8 @@ export function auditConfig(env: z.infer<typeof auditEnvSchema>) {
       intervalMs: env.AUDIT_CHECKPOINT_INTERVAL_S * 1000,
     },
     retention: {
-      defaultDays: env.AUDIT_RETENTION_DAYS,
+      defaultDays: Math.max(env.AUDIT_RETENTION_DAYS, env.AUDIT_RETENTION_MIN_DAYS),
+      minDays: env.AUDIT_RETENTION_MIN_DAYS,
       intervalMs: env.AUDIT_RETENTION_INTERVAL_S * 1000,
       batchSize: env.AUDIT_RETENTION_BATCH,
     },

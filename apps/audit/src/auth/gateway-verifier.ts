@@ -24,6 +24,9 @@ export class GatewayVerifier {
     const body: VerifyKeyRequest = {
       key,
       scopes: [scope],
+      // Reading audit spends none of the key's credits (a billing matter of the APIs it calls);
+      // the key's own rate limit still applies.
+      credits: { cost: 0 },
       ...(clientAddress === null ? {} : { clientAddress }),
     };
     let response: Response;

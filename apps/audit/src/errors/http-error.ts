@@ -70,6 +70,8 @@ export function domainErrorToHttp(error: AuditDomainError): HttpError {
       return answer('VALIDATION_ERROR', { ...error.details, reason: code });
     case IntegrityErrorCode.CHECKPOINT_NOT_FOUND:
       return answer('NOT_FOUND');
+    case IntegrityErrorCode.RETENTION_TOO_SHORT:
+      return answer('VALIDATION_ERROR', { ...error.details, reason: code });
     case UsageErrorCode.USAGE_KEY_NOT_FOUND:
       return answer('NOT_FOUND');
     case UsageErrorCode.USAGE_INVALID_RANGE:

@@ -3,6 +3,8 @@ import { DomainError } from '../domain-error';
 export const IntegrityErrorCode = {
   /** The workspace has no signed checkpoint yet. */
   CHECKPOINT_NOT_FOUND: 'CHECKPOINT_NOT_FOUND',
+  /** A retention below `AUDIT_RETENTION_MIN_DAYS`. */
+  RETENTION_TOO_SHORT: 'RETENTION_TOO_SHORT',
 } as const;
 export type IntegrityErrorCode = (typeof IntegrityErrorCode)[keyof typeof IntegrityErrorCode];
 
@@ -12,6 +14,14 @@ export class IntegrityError extends DomainError<IntegrityErrorCode> {
     return new IntegrityError(
       IntegrityErrorCode.CHECKPOINT_NOT_FOUND,
       'no checkpoint has been signed for this workspace yet',
+    );
+  }
+
+  static retentionTooShort(minDays: number): IntegrityError {
+    return new IntegrityError(
+      IntegrityErrorCode.RETENTION_TOO_SHORT,
+      `retention must be at least ${minDays} days on this deployment`,
+      { minDays },
     );
   }
 }

@@ -414,4 +414,35 @@ describe('integrity: checkpoints, tampering, retention (real Postgres and Kafka)
     await dataSource.query(`DELETE FROM audit_events WHERE workspace_id = $1`, [workspaceId]);
     expect(await breaksOf(workspaceId)).toEqual([['truncated', 26]]);
   });
+  it('keeps the deployment floor: the API refuses less, and a row changed by hand prunes nothing younger', async () => {
+    const workspaceId = `ws_floor${Date.now()}`;
+    await expect(
+      retention.set(workspaceId, 29, {
+        keyId: 'key_auditor1',
+        clientAddress: null,
+        userAgent: null,
+        requestId: null,
+      }),
+    ).rejects.toMatchObject({ code: 'RETENTION_TOO_SHORT', details: { minDays: 30 } });
+    // Records of 10 days ago, and a retention of 1 day written straight into the table.
+    clock.at = new Date(Date.now() - 10 * 86_400_000);
+    await dataSource.transaction((manager) =>
+      appender.append(
+        manager,
+        Array.from({ length: 3 }, (_, index) => entry(workspaceId, index + 1)),
+      ),
+    );
+    clock.at = null;
+    await dataSource.query(
+      `INSERT INTO audit_retention (workspace_id, days, sequence, updated_at) VALUES ($1, 1, 1, now())`,
+      [workspaceId],
+    );
+    const result = await pruner.pruneAll();
+    expect(result?.records[workspaceId]).toBeUndefined();
+    const [count] = await dataSource.query(
+      `SELECT count(*)::int AS n FROM audit_events WHERE workspace_id = $1`,
+      [workspaceId],
+    );
+    expect(count).toEqual({ n: 3 });
+  });
 });

@@ -96,8 +96,12 @@ export class RetentionPruner implements OnApplicationBootstrap, BeforeApplicatio
 
   private async prune(): Promise<PruneResult> {
     const now = this.clock.now();
-    const { defaultDays } = this.config.retention;
-    const days = await this.retention.all(this.dataSource.manager);
+    const { defaultDays, minDays } = this.config.retention;
+    // A row changed by hand cannot shorten the retention below the deployment's floor.
+    const stored = await this.retention.all(this.dataSource.manager);
+    const days = new Map(
+      [...stored].map(([workspace, value]) => [workspace, Math.max(value, minDays)]),
+    );
     const records: Record<string, number> = {};
     let after: string | null = null;
     for (;;) {
@@ -175,7 +179,7 @@ export class RetentionPruner implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private async pruneTable(table: PrunedTable, now: Date, shortestDays: number): Promise<number> {
-    const { batchSize, defaultDays } = this.config.retention;
+    const { batchSize, defaultDays, minDays } = this.config.retention;
     const earliest = new Date(now.getTime() - shortestDays * DAY_MS);
     let total = 0;
     for (;;) {
@@ -185,10 +189,10 @@ export class RetentionPruner implements OnApplicationBootstrap, BeforeApplicatio
            SELECT t.ctid FROM ${table.table} t
              LEFT JOIN audit_retention r ON r.workspace_id = t.workspace_id
             WHERE t.${table.timeColumn} < $3
-              AND t.${table.timeColumn} < $1::timestamptz - make_interval(days => coalesce(r.days, $2))
+              AND t.${table.timeColumn} < $1::timestamptz - make_interval(days => greatest(coalesce(r.days, $2), $5))
               ${table.keep === undefined ? '' : `AND NOT (${table.keep})`}
             LIMIT $4))`,
-        [now, defaultDays, earliest, batchSize],
+        [now, defaultDays, earliest, batchSize, minDays],
       );
       total += deleted;
       if (deleted < batchSize) return total;

@@ -6,6 +6,7 @@ import { type RetentionResource } from '@keyway/contracts';
 import { ChainAppender } from '../chain/chain-appender';
 import { Clock } from '../clock';
 import { AUDIT_CONFIG, type AuditConfig } from '../config';
+import { IntegrityError } from './integrity.errors';
 import { RetentionRepository } from './retention.repository';
 
 /** The type of the trail record a retention change appends. */
@@ -42,6 +43,8 @@ export class RetentionService {
 
   /** Sets the retention; an unchanged value changes nothing and records nothing. */
   async set(workspaceId: string, days: number, context: ChangeContext): Promise<RetentionResource> {
+    const { minDays } = this.config.retention;
+    if (days < minDays) throw IntegrityError.retentionTooShort(minDays);
     return this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
         `audit-retention:${workspaceId}`,
