@@ -142,6 +142,9 @@ describe('audit integrity', () => {
     const bad = await audit().request('PUT', '/v1/audit/retention', { days: 0 });
     expect(bad.status).toBe(400);
     expect(bad.json['code']).toBe('VALIDATION_ERROR');
+    const short = await audit().request('PUT', '/v1/audit/retention', { days: 7 });
+    expect(short.status).toBe(400);
+    expect(short.json).toMatchObject({ details: { reason: 'RETENTION_TOO_SHORT', minDays: 30 } });
     const put = await audit().request<RetentionResource>('PUT', '/v1/audit/retention', {
       days: 365,
     } satisfies PutRetentionRequest);
