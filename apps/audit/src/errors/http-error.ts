@@ -1,24 +1,15 @@
-import { STATUS_CODES } from 'node:http';
-import { HttpException } from '@nestjs/common';
-import { ZodError } from 'zod';
 import { type ErrorCode } from '@keyway/contracts';
-import { frameworkRefusal } from '@keyway/platform-observability';
+import {
+  assertUnreachable,
+  BEARER_CHALLENGE,
+  commonHttpError,
+  type HttpError,
+} from '@keyway/platform-observability';
 import { AlertError, AlertErrorCode } from '../alerts/alert.errors';
 import { AuthError, AuthErrorCode } from '../auth/auth.errors';
-import { assertUnreachable } from '../domain-error';
 import { IntegrityError, IntegrityErrorCode } from '../integrity/integrity.errors';
 import { UsageError, UsageErrorCode } from '../usage/usage.errors';
 import { TrailQueryError, TrailQueryErrorCode } from '../trail-queries/trail-query.errors';
-
-/** An error answer before its request id: the SPEC's stable code, a message, details. */
-export interface HttpError {
-  code: ErrorCode;
-  message: string;
-  details: Readonly<Record<string, unknown>>;
-  headers?: Readonly<Record<string, string>>;
-}
-
-const BEARER_CHALLENGE = { 'www-authenticate': 'Bearer realm="keyway"' } as const;
 
 /**
  * Every domain error class of audit. A new one goes here; the compiler then refuses
@@ -86,64 +77,15 @@ export function domainErrorToHttp(error: AuditDomainError): HttpError {
   }
 }
 
-const HTTP_STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
-  400: 'VALIDATION_ERROR',
-  401: 'UNAUTHENTICATED',
-  403: 'FORBIDDEN',
-  404: 'NOT_FOUND',
-  405: 'METHOD_NOT_ALLOWED',
-  408: 'REQUEST_TIMEOUT',
-  409: 'CONFLICT',
-  413: 'PAYLOAD_TOO_LARGE',
-  415: 'UNSUPPORTED_MEDIA_TYPE',
-  422: 'UNPROCESSABLE',
-  429: 'RATE_LIMITED',
-  431: 'HEADERS_TOO_LARGE',
-  503: 'UNAVAILABLE',
-};
-
-/** Database refusals that input can cause (text Postgres cannot store, a malformed value). */
-const INPUT_SQL_STATES = new Set(['22021', '22P05', '22P02', '22007', '22008']);
+const COMMON = {
+  invalidValueMessage:
+    'the request contains a value that cannot be used (a NUL byte or invalid text?)',
+} as const;
 
 /**
  * Turns anything thrown into the SPEC's JSON error: domain errors through `domainErrorToHttp`,
- * then validation, database and framework refusals; anything else is a bug (500, logged).
+ * anything else as every service answers it (`commonHttpError`).
  */
 export function toHttpError(error: unknown): HttpError {
-  if (isDomainError(error)) return domainErrorToHttp(error);
-  if (error instanceof ZodError) {
-    return {
-      code: 'VALIDATION_ERROR',
-      message: 'the request is invalid',
-      details: {
-        issues: error.issues.map((issue) => ({
-          path: issue.path.join('.'),
-          message: issue.message,
-        })),
-      },
-    };
-  }
-  const sqlState = (error as { driverError?: { code?: unknown } }).driverError?.code;
-  if (typeof sqlState === 'string' && INPUT_SQL_STATES.has(sqlState)) {
-    return {
-      code: 'VALIDATION_ERROR',
-      message: 'the request contains a value that cannot be used (a NUL byte or invalid text?)',
-      details: {},
-    };
-  }
-  const refusal = frameworkRefusal(error);
-  if (refusal !== null) {
-    const { code, message, details } = refusal;
-    return code === 'UNAUTHENTICATED'
-      ? { code, message, details, headers: BEARER_CHALLENGE }
-      : { code, message, details };
-  }
-  if (error instanceof HttpException) {
-    const status = error.getStatus();
-    const code = HTTP_STATUS_CODES[status];
-    if (code !== undefined) {
-      return { code, message: (STATUS_CODES[status] ?? 'error').toLowerCase(), details: {} };
-    }
-  }
-  return { code: 'INTERNAL_ERROR', message: 'something went wrong on our side', details: {} };
+  return isDomainError(error) ? domainErrorToHttp(error) : commonHttpError(error, COMMON);
 }
