@@ -2,8 +2,10 @@ import { type ErrorCode } from '@keyway/contracts';
 import {
   assertUnreachable,
   BEARER_CHALLENGE,
-  commonHttpError,
+  domainAnswer,
   type HttpError,
+  httpErrorMapper,
+  retryAfterHeader,
 } from '@keyway/platform-observability';
 import { AlertError, AlertErrorCode } from '../alerts/alert.errors';
 import { AuthError, AuthErrorCode } from '../auth/auth.errors';
@@ -25,22 +27,10 @@ export const DOMAIN_ERRORS = [
 
 export type AuditDomainError = InstanceType<(typeof DOMAIN_ERRORS)[number]>;
 
-export function isDomainError(error: unknown): error is AuditDomainError {
-  return DOMAIN_ERRORS.some((type) => error instanceof type);
-}
-
-const retryAfter = (details: Readonly<Record<string, unknown>>): Record<string, string> => {
-  const seconds = details['retryAfterSeconds'];
-  return typeof seconds === 'number' ? { 'retry-after': String(seconds) } : {};
-};
-
 /** The one place domain errors meet HTTP: every code of every domain, exhaustively. */
 export function domainErrorToHttp(error: AuditDomainError): HttpError {
-  const answer = (code: ErrorCode, details = error.details): HttpError => ({
-    code,
-    message: error.message,
-    details,
-  });
+  const answer = (code: ErrorCode, details?: Readonly<Record<string, unknown>>) =>
+    domainAnswer(error, code, details);
   const { code } = error;
   switch (code) {
     case AuthErrorCode.UNAUTHENTICATED:
@@ -48,9 +38,9 @@ export function domainErrorToHttp(error: AuditDomainError): HttpError {
     case AuthErrorCode.FORBIDDEN:
       return answer('FORBIDDEN');
     case AuthErrorCode.KEY_RATE_LIMITED:
-      return { ...answer('RATE_LIMITED'), headers: retryAfter(error.details) };
+      return { ...answer('RATE_LIMITED'), headers: retryAfterHeader(error.details) };
     case AuthErrorCode.TOO_MANY_INVALID_KEYS:
-      return { ...answer('TOO_MANY_INVALID_KEYS'), headers: retryAfter(error.details) };
+      return { ...answer('TOO_MANY_INVALID_KEYS'), headers: retryAfterHeader(error.details) };
     case AuthErrorCode.AUTH_UNAVAILABLE:
       return { ...answer('UNAVAILABLE'), headers: { 'retry-after': '1' } };
     case AlertErrorCode.ALERT_NOT_FOUND:
@@ -71,21 +61,17 @@ export function domainErrorToHttp(error: AuditDomainError): HttpError {
     case TrailQueryErrorCode.INVALID_CURSOR:
       return answer('VALIDATION_ERROR');
     case TrailQueryErrorCode.EXPORT_BUSY:
-      return { ...answer('UNAVAILABLE'), headers: retryAfter(error.details) };
+      return { ...answer('UNAVAILABLE'), headers: retryAfterHeader(error.details) };
     default:
       return assertUnreachable(code);
   }
 }
 
-const COMMON = {
-  invalidValueMessage:
-    'the request contains a value that cannot be used (a NUL byte or invalid text?)',
-} as const;
-
 /**
  * Turns anything thrown into the SPEC's JSON error: domain errors through `domainErrorToHttp`,
  * anything else as every service answers it (`commonHttpError`).
  */
-export function toHttpError(error: unknown): HttpError {
-  return isDomainError(error) ? domainErrorToHttp(error) : commonHttpError(error, COMMON);
-}
+export const toHttpError = httpErrorMapper<AuditDomainError>(DOMAIN_ERRORS, domainErrorToHttp, {
+  invalidValueMessage:
+    'the request contains a value that cannot be used (a NUL byte or invalid text?)',
+});

@@ -2,8 +2,10 @@ import { type ErrorCode } from '@keyway/contracts';
 import {
   assertUnreachable,
   BEARER_CHALLENGE,
-  commonHttpError,
+  domainAnswer,
   type HttpError,
+  httpErrorMapper,
+  retryAfterHeader,
 } from '@keyway/platform-observability';
 import { AuthError, AuthErrorCode } from '../auth/auth.errors';
 import { EventStoreError, EventStoreErrorCode } from '../event-store/event-store.errors';
@@ -31,28 +33,16 @@ export const DOMAIN_ERRORS = [
 
 export type IdentityDomainError = InstanceType<(typeof DOMAIN_ERRORS)[number]>;
 
-export function isDomainError(error: unknown): error is IdentityDomainError {
-  return DOMAIN_ERRORS.some((type) => error instanceof type);
-}
-
 /** The one place domain errors meet HTTP: every code of every domain, exhaustively. */
 export function domainErrorToHttp(error: IdentityDomainError): HttpError {
-  const answer = (code: ErrorCode, details = error.details): HttpError => ({
-    code,
-    message: error.message,
-    details,
-  });
+  const answer = (code: ErrorCode, details?: Readonly<Record<string, unknown>>) =>
+    domainAnswer(error, code, details);
   const { code } = error;
   switch (code) {
     case AuthErrorCode.UNAUTHENTICATED:
       return { ...answer('UNAUTHENTICATED'), headers: BEARER_CHALLENGE };
-    case AuthErrorCode.TOO_MANY_INVALID_KEYS: {
-      const retryAfter = error.details['retryAfterSeconds'];
-      return {
-        ...answer('TOO_MANY_INVALID_KEYS'),
-        headers: typeof retryAfter === 'number' ? { 'retry-after': String(retryAfter) } : {},
-      };
-    }
+    case AuthErrorCode.TOO_MANY_INVALID_KEYS:
+      return { ...answer('TOO_MANY_INVALID_KEYS'), headers: retryAfterHeader(error.details) };
     case AuthErrorCode.FORBIDDEN:
       return answer('FORBIDDEN');
     case EventStoreErrorCode.CONCURRENCY_CONFLICT:
@@ -103,16 +93,12 @@ export function domainErrorToHttp(error: IdentityDomainError): HttpError {
   }
 }
 
-const COMMON = {
-  invalidValueMessage:
-    'the request contains a value that cannot be stored (a NUL byte or invalid text?)',
-  uniqueViolationIsConflict: true,
-} as const;
-
 /**
  * Turns anything thrown into the SPEC's JSON error: domain errors through `domainErrorToHttp`,
  * anything else as every service answers it (`commonHttpError`).
  */
-export function toHttpError(error: unknown): HttpError {
-  return isDomainError(error) ? domainErrorToHttp(error) : commonHttpError(error, COMMON);
-}
+export const toHttpError = httpErrorMapper<IdentityDomainError>(DOMAIN_ERRORS, domainErrorToHttp, {
+  invalidValueMessage:
+    'the request contains a value that cannot be stored (a NUL byte or invalid text?)',
+  uniqueViolationIsConflict: true,
+});

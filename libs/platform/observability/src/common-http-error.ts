@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { HttpException } from '@nestjs/common';
 import { ZodError } from 'zod';
 import { type ErrorCode } from '@keyway/contracts';
+import { type DomainError } from './domain-error';
 import { frameworkRefusal } from './http-errors';
 
 /** An error answer before its request id: the SPEC's stable code, a message, details. */
@@ -15,6 +16,23 @@ export interface HttpError {
 
 /** A 401 names the scheme that would authenticate (RFC 9110 §11.6.1). */
 export const BEARER_CHALLENGE = { 'www-authenticate': 'Bearer realm="keyway"' } as const;
+
+/** A domain error answered as `code`, with its message and (unless given) its details. */
+export function domainAnswer(
+  error: DomainError,
+  code: ErrorCode,
+  details: Readonly<Record<string, unknown>> = error.details,
+): HttpError {
+  return { code, message: error.message, details };
+}
+
+/** `Retry-After` from a domain error's `retryAfterSeconds` detail, when it has one. */
+export function retryAfterHeader(
+  details: Readonly<Record<string, unknown>>,
+): Record<string, string> {
+  const seconds = details['retryAfterSeconds'];
+  return typeof seconds === 'number' ? { 'retry-after': String(seconds) } : {};
+}
 
 const HTTP_STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
   400: 'VALIDATION_ERROR',
@@ -98,4 +116,19 @@ export function commonHttpError(error: unknown, options: CommonHttpErrorOptions)
     }
   }
   return { code: 'INTERNAL_ERROR', message: 'something went wrong on our side', details: {} };
+}
+
+/**
+ * A service's `toHttpError`: its own domain errors (instances of `domainErrors`) through its
+ * exhaustive `domainErrorToHttp`, anything else through `commonHttpError`.
+ */
+export function httpErrorMapper<T extends DomainError>(
+  domainErrors: ReadonlyArray<abstract new (...args: never[]) => T>,
+  domainErrorToHttp: (error: T) => HttpError,
+  options: CommonHttpErrorOptions,
+): (error: unknown) => HttpError {
+  const isDomainError = (error: unknown): error is T =>
+    domainErrors.some((type) => error instanceof type);
+  return (error) =>
+    isDomainError(error) ? domainErrorToHttp(error) : commonHttpError(error, options);
 }

@@ -6,7 +6,10 @@ export {
   BEARER_CHALLENGE,
   commonHttpError,
   type CommonHttpErrorOptions,
+  domainAnswer,
   type HttpError,
+  httpErrorMapper,
+  retryAfterHeader,
 } from './common-http-error';
 export {
   frameworkRefusal,
