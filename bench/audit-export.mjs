@@ -23,7 +23,7 @@
 // It prints a Markdown table, rewrites its section of docs/benchmarks.md, stops audit and drops
 // the database.
 import { spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
@@ -32,9 +32,11 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import {
+  auditEnv,
   brokersOrExit,
   DIST,
   freePort,
+  insertTrailRecords,
   intEnv,
   log,
   machine,
@@ -125,28 +127,6 @@ function recordAt(workspaceId, position, count, prevHash) {
   return { ...unhashed, hash };
 }
 
-async function insertRecords(client, records) {
-  await client.query(
-    `INSERT INTO audit_events (workspace_id, position, event_id, subject, sequence, type, actor,
-                               key_id, occurred_at, recorded_at, record)
-     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::int[], $6::text[],
-                          $7::text[], $8::text[], $9::timestamptz[], $10::timestamptz[], $11::text[])`,
-    [
-      records.map((r) => r.workspaceId),
-      records.map((r) => r.position),
-      records.map((r) => r.id),
-      records.map((r) => r.subject),
-      records.map((r) => r.sequence),
-      records.map((r) => r.type),
-      records.map((r) => r.actor),
-      records.map((r) => r.keyId),
-      records.map((r) => r.time),
-      records.map((r) => r.recordedAt),
-      records.map((r) => canonicalJson(r)),
-    ],
-  );
-}
-
 /** Computes a chain and inserts it, the next batch computed while Postgres inserts the last. */
 async function writeChain(client, workspaceId, count) {
   let prevHash = GENESIS;
@@ -160,7 +140,7 @@ async function writeChain(client, workspaceId, count) {
       records.push(record);
     }
     await inserting;
-    inserting = insertRecords(client, records);
+    inserting = insertTrailRecords(client, records, canonicalJson);
   }
   await inserting;
   await client.query(
@@ -267,19 +247,7 @@ async function main() {
   const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]))
     .rowCount;
   if (!exists) await admin.query(`CREATE DATABASE ${database}`);
-  const env = {
-    ...process.env,
-    NODE_ENV: 'production',
-    AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
-    POSTGRES_HOST: postgres.host,
-    POSTGRES_PORT: String(postgres.port),
-    POSTGRES_USER: postgres.user,
-    POSTGRES_DATABASE: database,
-    KAFKA_BROKERS: brokers.join(','),
-    KAFKA_GROUP_ID: `bench-audit-${runId}`,
-    LOG_LEVEL: 'warn',
-    KAFKAJS_NO_PARTITIONER_WARNING: '1',
-  };
+  const env = auditEnv({ database, brokers, groupId: `bench-audit-${runId}` });
   const migrated = spawnSync(process.execPath, [join(DIST, 'apps/audit/src/main.js'), 'migrate'], {
     env,
     encoding: 'utf8',

@@ -25,8 +25,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import {
-  DIST,
+  auditEnv,
   brokersOrExit,
+  DIST,
+  ensureTopics,
   freePort,
   intEnv,
   log,
@@ -156,24 +158,6 @@ function workspaceEvents(workspaceId, index) {
   ];
 }
 
-async function ensureTopics(admin) {
-  const existing = new Set(await admin.listTopics());
-  const wanted = TOPIC_SPECS.filter((spec) => !existing.has(spec.name));
-  if (wanted.length === 0) return;
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: wanted.map((spec) => ({
-      topic: spec.name,
-      numPartitions: spec.partitions,
-      replicationFactor: -1,
-      configEntries: [
-        { name: 'retention.ms', value: String(spec.retentionMs ?? -1) },
-        { name: 'cleanup.policy', value: spec.cleanupPolicy },
-      ],
-    })),
-  });
-}
-
 async function topicTotals(admin) {
   let total = 0;
   for (const topic of [TOPICS.keys, TOPICS.workspaces]) {
@@ -223,7 +207,7 @@ async function main() {
   const kafka = new Kafka({ clientId: `bench-audit-${runId}`, brokers, logLevel: logLevel.ERROR });
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin);
+  await ensureTopics(admin, TOPIC_SPECS);
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
 
@@ -249,21 +233,7 @@ async function main() {
   const audit = startService(
     'audit',
     'apps/audit/src/main.js',
-    {
-      ...process.env,
-      NODE_ENV: 'production',
-      AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(port),
-      POSTGRES_HOST: postgres.host,
-      POSTGRES_PORT: String(postgres.port),
-      POSTGRES_USER: postgres.user,
-      POSTGRES_DATABASE: database,
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_GROUP_ID: groupId,
-      LOG_LEVEL: 'warn',
-      KAFKAJS_NO_PARTITIONER_WARNING: '1',
-    },
+    auditEnv({ port, database, brokers, groupId }),
     {
       nodeArgs: process.env.BENCH_CPU_PROF
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]

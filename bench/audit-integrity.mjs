@@ -11,7 +11,18 @@ import { performance } from 'node:perf_hooks';
 import { finished } from 'node:stream/promises';
 import pg from 'pg';
 import QueryStream from 'pg-query-stream';
-import { DIST, intEnv, log, machine, postgres, rate, runId, sec, writeSection } from './lib.mjs';
+import {
+  DIST,
+  insertTrailRecords,
+  intEnv,
+  log,
+  machine,
+  postgres,
+  rate,
+  runId,
+  sec,
+  writeSection,
+} from './lib.mjs';
 
 const markdownTable = ([head, ...rows]) =>
   [head, head.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
@@ -67,25 +78,7 @@ async function generate(client) {
       records.push(next);
       prevHash = next.hash;
     }
-    await client.query(
-      `INSERT INTO audit_events (workspace_id, position, event_id, subject, sequence, type, actor,
-                                 key_id, occurred_at, recorded_at, record)
-       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::int[], $6::text[],
-                            $7::text[], $8::text[], $9::timestamptz[], $10::timestamptz[], $11::text[])`,
-      [
-        records.map((r) => r.workspaceId),
-        records.map((r) => r.position),
-        records.map((r) => r.id),
-        records.map((r) => r.subject),
-        records.map((r) => r.sequence),
-        records.map((r) => r.type),
-        records.map((r) => r.actor),
-        records.map((r) => r.keyId),
-        records.map((r) => r.time),
-        records.map((r) => r.recordedAt),
-        records.map((r) => chain.canonicalJson(r)),
-      ],
-    );
+    await insertTrailRecords(client, records, chain.canonicalJson);
     if ((from - 1) % 200_000 === 0) log(`inserted ${from - 1} records`);
   }
   await client.query(

@@ -21,8 +21,9 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import {
-  DIST,
   brokersOrExit,
+  DIST,
+  ensureTopics,
   intEnv,
   log,
   machine,
@@ -107,27 +108,6 @@ function issuedEvent(i, tag, pepper, time, real) {
   return { keyId, key, value: JSON.stringify(event) };
 }
 
-async function ensureTopics(admin) {
-  const existing = new Set(await admin.listTopics());
-  const wanted = TOPIC_SPECS.filter(
-    (spec) =>
-      (spec.name === TOPICS.keys || spec.name === TOPICS.workspaces) && !existing.has(spec.name),
-  );
-  if (wanted.length === 0) return;
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: wanted.map((spec) => ({
-      topic: spec.name,
-      numPartitions: spec.partitions,
-      replicationFactor: -1,
-      configEntries: [
-        { name: 'retention.ms', value: String(spec.retentionMs ?? -1) },
-        { name: 'cleanup.policy', value: spec.cleanupPolicy },
-      ],
-    })),
-  });
-}
-
 /** Messages on a topic; retried while a just-created topic has no leader known yet. */
 async function messagesOn(admin, topic) {
   for (let attempt = 1; ; attempt++) {
@@ -187,7 +167,10 @@ async function main() {
   });
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin);
+  await ensureTopics(
+    admin,
+    TOPIC_SPECS.filter((spec) => spec.name === TOPICS.keys || spec.name === TOPICS.workspaces),
+  );
   const before =
     (await messagesOn(admin, TOPICS.keys)) + (await messagesOn(admin, TOPICS.workspaces));
   log(`producing ${params.keys} key.issued events (${before} events already on the topics)`);

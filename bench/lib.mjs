@@ -1,6 +1,7 @@
 // Shared by the benchmarks under bench/: environment, statistics, the services as processes,
 // the machine description and the sections they write into docs/benchmarks.md.
 import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
@@ -101,10 +102,6 @@ export function machine() {
   };
 }
 
-/**
- * A built service (`script` under dist/) as a process, its output kept for error messages.
- * `cpus` (e.g. '1') pins it with `taskset -c`; `nodeArgs` go before the script (`--cpu-prof`).
- */
 /** The environment of an identity process on its own database, as the benchmarks run it. */
 export function identityEnv({ port, database, brokers, groupId, pepper }) {
   return {
@@ -124,6 +121,77 @@ export function identityEnv({ port, database, brokers, groupId, pepper }) {
   };
 }
 
+/**
+ * The environment of an audit process on its own database, as deployed (`NODE_ENV=production`);
+ * without `port` for its `migrate` command. Production needs a signing key: a fixed, public
+ * bench-only seed, so that a kept database (BENCH_AUDIT_KEEP_DB) sees the same key every run.
+ */
+export function auditEnv({ port, database, brokers, groupId }) {
+  return {
+    ...process.env,
+    NODE_ENV: 'production',
+    ...(port === undefined ? {} : { HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port) }),
+    POSTGRES_HOST: postgres.host,
+    POSTGRES_PORT: String(postgres.port),
+    POSTGRES_USER: postgres.user,
+    POSTGRES_DATABASE: database,
+    KAFKA_BROKERS: brokers.join(','),
+    KAFKA_GROUP_ID: groupId,
+    AUDIT_SIGNING_KEY: createHash('sha256').update('keyway bench signing key').digest('base64'),
+    LOG_LEVEL: 'warn',
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+  };
+}
+
+/**
+ * Inserts trail records (`AuditRecord`s with their `workspaceId` and `position`) straight into
+ * audit_events, one statement; `canonicalJson` is @keyway/audit-chain's, from dist/.
+ */
+export async function insertTrailRecords(client, records, canonicalJson) {
+  await client.query(
+    `INSERT INTO audit_events (workspace_id, position, event_id, subject, sequence, type, actor,
+                               key_id, occurred_at, recorded_at, record)
+     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::int[], $6::text[],
+                          $7::text[], $8::text[], $9::timestamptz[], $10::timestamptz[], $11::text[])`,
+    [
+      records.map((r) => r.workspaceId),
+      records.map((r) => r.position),
+      records.map((r) => r.id),
+      records.map((r) => r.subject),
+      records.map((r) => r.sequence),
+      records.map((r) => r.type),
+      records.map((r) => r.actor),
+      records.map((r) => r.keyId),
+      records.map((r) => r.time),
+      records.map((r) => r.recordedAt),
+      records.map((r) => canonicalJson(r)),
+    ],
+  );
+}
+
+/** Creates the topics of `specs` (the contracts' `TOPIC_SPECS`) the broker does not have yet. */
+export async function ensureTopics(admin, specs) {
+  const existing = new Set(await admin.listTopics());
+  const wanted = specs.filter((spec) => !existing.has(spec.name));
+  if (wanted.length === 0) return;
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: wanted.map((spec) => ({
+      topic: spec.name,
+      numPartitions: spec.partitions,
+      replicationFactor: -1,
+      configEntries: [
+        { name: 'retention.ms', value: String(spec.retentionMs ?? -1) },
+        { name: 'cleanup.policy', value: spec.cleanupPolicy },
+      ],
+    })),
+  });
+}
+
+/**
+ * A built service (`script` under dist/) as a process, its output kept for error messages.
+ * `cpus` (e.g. '1') pins it with `taskset -c`; `nodeArgs` go before the script (`--cpu-prof`).
+ */
 export function startService(name, script, env, { cpus, nodeArgs = [] } = {}) {
   let output = '';
   const argv = [...nodeArgs, script.startsWith('/') ? script : join(DIST, script)];

@@ -31,6 +31,7 @@ import {
   DIST,
   DOC,
   freePort,
+  identityEnv,
   intEnv,
   log,
   machine,
@@ -446,16 +447,13 @@ async function main() {
       LOG_LEVEL: 'warn',
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
     };
-    const identityEnv = {
-      ...common,
-      HTTP_PORT: String(identityPort),
-      POSTGRES_HOST: postgres.host,
-      POSTGRES_PORT: String(postgres.port),
-      POSTGRES_USER: postgres.user,
-      POSTGRES_DATABASE: database,
-      KAFKA_GROUP_ID: `bench-identity-svc-${runId}`,
-      KEYWAY_PEPPER: randomBytes(32).toString('base64url'),
-    };
+    const identityProcessEnv = identityEnv({
+      port: identityPort,
+      database,
+      brokers,
+      groupId: `bench-identity-svc-${runId}`,
+      pepper: randomBytes(32).toString('base64url'),
+    });
     const gatewayEnv = {
       ...common,
       HTTP_PORT: String(gatewayPort),
@@ -465,7 +463,7 @@ async function main() {
 
     log(`identity on ${identityUrl} (database ${database}), gateway on ${gatewayUrl}`);
     log(`Kafka ${brokers.join(',')}, Redis ${redisUrl}`);
-    identity = startService('identity', 'apps/identity/src/main.js', identityEnv);
+    identity = startService('identity', 'apps/identity/src/main.js', identityProcessEnv);
     gateway = startService('gateway', 'apps/gateway/src/main.js', gatewayEnv);
     await Promise.all([waitReady(identityUrl, identity), waitReady(gatewayUrl, gateway)]);
     log('identity and gateway ready');
@@ -473,7 +471,7 @@ async function main() {
     const boot = spawnSync(
       process.execPath,
       [join(DIST, 'apps/identity/src/command.js'), 'bootstrap', '--workspace', 'bench', '--json'],
-      { env: identityEnv, encoding: 'utf8', timeout: 60_000 },
+      { env: identityProcessEnv, encoding: 'utf8', timeout: 60_000 },
     );
     if (boot.status !== 0) throw new Error(`bootstrap failed (${boot.status}): ${boot.stderr}`);
     const { key } = JSON.parse(boot.stdout.trim().split('\n').pop());

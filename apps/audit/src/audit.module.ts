@@ -5,13 +5,13 @@ import { type DataSource } from 'typeorm';
 import { TOPIC_SPECS } from '@keyway/contracts';
 import { DatabaseModule } from '@keyway/platform-database';
 import { KafkaHealth, KafkaModule } from '@keyway/platform-kafka';
-import { healthEndpoints, ObservabilityModule } from '@keyway/platform-observability';
+import { ErrorFilter, healthEndpoints, ObservabilityModule } from '@keyway/platform-observability';
 import { AlertsModule } from './alerts/alerts.module';
 import { AuthModule } from './auth/auth.module';
 import { ChainModule } from './chain/chain.module';
 import { AUDIT_CONFIG, type AuditConfig } from './config';
 import { auditDatabase } from './database';
-import { ErrorFilter } from './errors/error.filter';
+import { toHttpError } from './errors/http-error';
 import { ValidationPipe } from './http/validation.pipe';
 import { TrailIngestConsumer } from './trail/trail-ingest.consumer';
 import { TrailModule } from './trail/trail.module';
@@ -74,7 +74,7 @@ export class AuditModule {
       ],
       controllers: [...health.controllers],
       providers: [
-        { provide: APP_FILTER, useClass: ErrorFilter },
+        { provide: APP_FILTER, useValue: new ErrorFilter(toHttpError) },
         { provide: APP_PIPE, useClass: ValidationPipe },
         ...health.providers,
       ],

@@ -1,21 +1,25 @@
-import { Counter, Histogram, register } from 'prom-client';
+import { Counter, Gauge, Histogram, register } from 'prom-client';
 
 // Get-or-create: a module loaded twice (tests build several apps in one process) must not
 // register a metric twice. Batches, dead letters and lag are the `keyway_kafka_*` metrics of
 // libs/platform/kafka, labelled with the consumer group.
 
-function counter(name: string, help: string, labelNames: string[]): Counter {
+export function counter(name: string, help: string, labelNames: string[] = []): Counter {
   return (
     (register.getSingleMetric(name) as Counter | undefined) ??
     new Counter({ name, help, labelNames })
   );
 }
 
-function histogram(name: string, help: string, labelNames: string[], buckets: number[]) {
+export function histogram(name: string, help: string, labelNames: string[], buckets: number[]) {
   return (
     (register.getSingleMetric(name) as Histogram | undefined) ??
     new Histogram({ name, help, labelNames, buckets })
   );
+}
+
+export function gauge(name: string, help: string): Gauge {
+  return (register.getSingleMetric(name) as Gauge | undefined) ?? new Gauge({ name, help });
 }
 
 export const auditMetrics = {

@@ -5,11 +5,11 @@ import { type DataSource } from 'typeorm';
 import { TOPIC_SPECS } from '@keyway/contracts';
 import { DatabaseModule } from '@keyway/platform-database';
 import { KafkaHealth, KafkaModule } from '@keyway/platform-kafka';
-import { healthEndpoints, ObservabilityModule } from '@keyway/platform-observability';
+import { ErrorFilter, healthEndpoints, ObservabilityModule } from '@keyway/platform-observability';
 import { AuthModule } from './auth/auth.module';
 import { type IdentityConfig } from './config';
 import { identityDatabase } from './database';
-import { ErrorFilter } from './errors/error.filter';
+import { toHttpError } from './errors/http-error';
 import { ValidationPipe } from './http/validation.pipe';
 import { IdentityConfigModule } from './identity-config.module';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
@@ -55,7 +55,7 @@ export class IdentityModule {
       ],
       controllers: [...health.controllers],
       providers: [
-        { provide: APP_FILTER, useClass: ErrorFilter },
+        { provide: APP_FILTER, useValue: new ErrorFilter(toHttpError) },
         { provide: APP_PIPE, useClass: ValidationPipe },
         { provide: APP_INTERCEPTOR, useExisting: IdempotencyInterceptor },
         ...health.providers,

@@ -11,7 +11,7 @@ import { EventPublisher } from '@keyway/platform-kafka';
 import { AUDIT_CONFIG, type AuditConfig } from '../config';
 import { alertMetrics } from './alert-metrics';
 import { AlertOutboxRepository } from './alert-outbox.repository';
-import { PeriodicTask } from './periodic-task';
+import { PeriodicTask } from '../periodic-task';
 
 const BATCH_SIZE = 500;
 const PUBLISHED_RETENTION = '24 hours';

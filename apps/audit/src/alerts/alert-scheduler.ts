@@ -7,7 +7,7 @@ import {
 import { AUDIT_CONFIG, type AuditConfig } from '../config';
 import { Clock } from '../clock';
 import { AlertEvaluator } from './alert-evaluator';
-import { PeriodicTask } from './periodic-task';
+import { PeriodicTask } from '../periodic-task';
 
 /** Runs the timer detectors every `AUDIT_ALERT_EVALUATE_INTERVAL_MS` (one replica at a time). */
 @Injectable()

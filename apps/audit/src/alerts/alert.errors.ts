@@ -1,4 +1,4 @@
-import { DomainError } from '../domain-error';
+import { DomainError } from '@keyway/platform-observability';
 
 export const AlertErrorCode = {
   /** No alert by that id in the caller's workspace. */

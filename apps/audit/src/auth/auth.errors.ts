@@ -1,4 +1,4 @@
-import { DomainError } from '../domain-error';
+import { DomainError } from '@keyway/platform-observability';
 
 export const AuthErrorCode = {
   /** No key, or one the gateway does not accept (malformed, unknown, revoked, expired). */

@@ -9,6 +9,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
 import { ChainHeadsRepository } from '../chain/chain-heads.repository';
 import { AUDIT_CONFIG, type AuditConfig } from '../config';
+import { PeriodicTask } from '../periodic-task';
 import { CheckpointPublisher } from './checkpoint-publisher';
 import { CHECKPOINT_LOCK, CheckpointWriter } from './checkpoint-writer';
 
@@ -22,36 +23,27 @@ const HEADS_PER_TRANSACTION = 1_000;
 @Injectable()
 export class CheckpointScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('checkpoints');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly task: PeriodicTask;
 
   constructor(
-    @Inject(AUDIT_CONFIG) private readonly config: AuditConfig,
+    @Inject(AUDIT_CONFIG) config: AuditConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly heads: ChainHeadsRepository,
     private readonly writer: CheckpointWriter,
     private readonly publisher: CheckpointPublisher,
-  ) {}
+  ) {
+    this.task = new PeriodicTask('checkpoints', config.checkpoints.intervalMs, async () => {
+      await this.round();
+      return false;
+    });
+  }
 
   onApplicationBootstrap(): void {
-    this.schedule(0);
+    this.task.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.round().finally(() => {
-        this.running = undefined;
-        this.schedule(this.config.checkpoints.intervalMs);
-      });
-    }, delayMs);
+    await this.task.stop();
   }
 
   /** One round: sign, then publish; each failure is logged and retried next round. */

@@ -12,6 +12,7 @@ import { AuditRecord, type UnhashedAuditRecord } from '@keyway/contracts';
 import { type ChainHead, ChainHeadsRepository } from '../chain/chain-heads.repository';
 import { Clock } from '../clock';
 import { AUDIT_CONFIG, type AuditConfig } from '../config';
+import { PeriodicTask } from '../periodic-task';
 import { CHECKPOINT_LOCK as CHECKPOINT_LOCK_ID, CheckpointWriter } from './checkpoint-writer';
 import { PRUNED_TABLES, type PrunedTable } from './pruned-tables';
 import { RetentionRepository } from './retention.repository';
@@ -35,9 +36,7 @@ export interface PruneResult {
 @Injectable()
 export class RetentionPruner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('retention');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopped = false;
+  private readonly task: PeriodicTask;
 
   constructor(
     @Inject(AUDIT_CONFIG) private readonly config: AuditConfig,
@@ -46,32 +45,26 @@ export class RetentionPruner implements OnApplicationBootstrap, BeforeApplicatio
     private readonly retention: RetentionRepository,
     private readonly writer: CheckpointWriter,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.task = new PeriodicTask('retention', config.retention.intervalMs, async () => {
+      try {
+        await this.pruneAll();
+      } catch (error) {
+        this.logger.warn(
+          `pruning failed, retrying next round: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      return false;
+    });
+  }
 
+  /** The first run one interval after boot, not at boot. */
   onApplicationBootstrap(): void {
-    this.schedule(this.config.retention.intervalMs);
+    this.task.start(this.config.retention.intervalMs);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.pruneAll()
-        .catch((error: unknown) =>
-          this.logger.warn(
-            `pruning failed, retrying next round: ${error instanceof Error ? error.message : String(error)}`,
-          ),
-        )
-        .finally(() => {
-          this.running = undefined;
-          this.schedule(this.config.retention.intervalMs);
-        });
-    }, delayMs);
+    await this.task.stop();
   }
 
   /** One run over every workspace and table; null when another replica is pruning. */

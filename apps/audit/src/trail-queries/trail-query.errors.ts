@@ -1,4 +1,4 @@
-import { DomainError } from '../domain-error';
+import { DomainError } from '@keyway/platform-observability';
 
 export const TrailQueryErrorCode = {
   /** The caller's trail never mentions this key (unknown, or another workspace's). */

@@ -1,18 +1,13 @@
-import {
-  type BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Kafka } from 'kafkajs';
 import { type DataSource } from 'typeorm';
 import { TOPICS } from '@keyway/contracts';
-import { BatchConsumer, EventPublisher, startRetrying } from '@keyway/platform-kafka';
+import { EventPublisher } from '@keyway/platform-kafka';
 import { AUDIT_CONFIG, type AuditConfig } from '../config';
 import { auditMetrics } from '../metrics';
 import { ConsumerProgressRepository } from '../progress/consumer-progress.repository';
+import { ProgressBatchConsumer } from '../progress/progress-batch-consumer';
 import { decodeTrailEvent, type TrailEvent } from './trail-event';
 import { TrailIngest } from './trail-ingest';
 
@@ -23,11 +18,7 @@ const DEAD_LETTER: Readonly<Record<string, string>> = {
 
 /** Consumes the key and workspace topics into the trail, batch by batch, for the app's life. */
 @Injectable()
-export class TrailIngestConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(TrailIngestConsumer.name);
-  readonly consumer: BatchConsumer<TrailEvent>;
-  private stopped = false;
-
+export class TrailIngestConsumer extends ProgressBatchConsumer<TrailEvent> {
   constructor(
     kafka: Kafka,
     publisher: EventPublisher,
@@ -36,36 +27,15 @@ export class TrailIngestConsumer implements OnApplicationBootstrap, BeforeApplic
     progress: ConsumerProgressRepository,
     ingest: TrailIngest,
   ) {
-    const groupId = `${config.kafka.groupId}-trail`;
-    this.consumer = new BatchConsumer(kafka, publisher, {
-      groupId,
+    super(kafka, publisher, config, dataSource, progress, {
+      groupSuffix: 'trail',
       topics: [TOPICS.keys, TOPICS.workspaces],
       deadLetterTopic: (topic) => DEAD_LETTER[topic] ?? `${topic}.dlq`,
       decode: decodeTrailEvent,
-      readProgress: (topic, partition) =>
-        progress.find(dataSource.manager, groupId, topic, partition),
-      applyBatch: async (batch) => {
-        const timer = auditMetrics.batchSeconds.startTimer({ topic: batch.topic });
+      applyBatch: async (groupId, batch) => {
         const appended = await ingest.apply(groupId, batch);
-        timer();
         auditMetrics.recordsAppended.inc({ topic: batch.topic }, appended);
       },
-      partitionsConsumedConcurrently: config.ingest.partitionsConcurrently,
-      maxBytesPerPartition: config.ingest.maxBatchBytes,
-      maxWaitTimeInMs: config.ingest.maxWaitMs,
     });
-  }
-
-  onApplicationBootstrap(): void {
-    startRetrying(
-      () => this.consumer.start(),
-      this.logger,
-      () => this.stopped,
-    );
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    await this.consumer.stop();
   }
 }

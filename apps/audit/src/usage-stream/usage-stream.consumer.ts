@@ -1,19 +1,13 @@
-import {
-  type BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Kafka } from 'kafkajs';
 import { type DataSource } from 'typeorm';
 import { TOPICS, type UsageEvent } from '@keyway/contracts';
-import { BatchConsumer, EventPublisher, startRetrying } from '@keyway/platform-kafka';
+import { EventPublisher } from '@keyway/platform-kafka';
 import { AlertDetectors } from '../alerts/alert-detectors';
 import { AUDIT_CONFIG, type AuditConfig } from '../config';
-import { auditMetrics } from '../metrics';
 import { ConsumerProgressRepository } from '../progress/consumer-progress.repository';
+import { ProgressBatchConsumer } from '../progress/progress-batch-consumer';
 import { UsageIngest } from '../usage/usage-ingest';
 import { decodeUsageEvent } from './usage-event-decoder';
 
@@ -23,11 +17,7 @@ import { decodeUsageEvent } from './usage-event-decoder';
  * partition's progress, so a kill neither loses nor counts twice.
  */
 @Injectable()
-export class UsageStreamConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(UsageStreamConsumer.name);
-  readonly consumer: BatchConsumer<UsageEvent>;
-  private stopped = false;
-
+export class UsageStreamConsumer extends ProgressBatchConsumer<UsageEvent> {
   constructor(
     kafka: Kafka,
     publisher: EventPublisher,
@@ -37,16 +27,12 @@ export class UsageStreamConsumer implements OnApplicationBootstrap, BeforeApplic
     ingest: UsageIngest,
     detectors: AlertDetectors,
   ) {
-    const groupId = `${config.kafka.groupId}-usage`;
-    this.consumer = new BatchConsumer(kafka, publisher, {
-      groupId,
+    super(kafka, publisher, config, dataSource, progress, {
+      groupSuffix: 'usage',
       topics: [TOPICS.usage],
       deadLetterTopic: () => TOPICS.usageDlq,
       decode: decodeUsageEvent,
-      readProgress: (topic, partition) =>
-        progress.find(dataSource.manager, groupId, topic, partition),
-      applyBatch: async ({ topic, partition, items, nextOffset }) => {
-        const timer = auditMetrics.batchSeconds.startTimer({ topic });
+      applyBatch: async (groupId, { topic, partition, items, nextOffset }) => {
         await dataSource.transaction(async (manager) => {
           const applied = await progress.lock(manager, groupId, topic, partition);
           if (applied >= nextOffset) return;
@@ -57,24 +43,7 @@ export class UsageStreamConsumer implements OnApplicationBootstrap, BeforeApplic
           await detectors.observe(manager, usage);
           await progress.advance(manager, groupId, topic, partition, nextOffset);
         });
-        timer();
       },
-      partitionsConsumedConcurrently: config.ingest.partitionsConcurrently,
-      maxBytesPerPartition: config.ingest.maxBatchBytes,
-      maxWaitTimeInMs: config.ingest.maxWaitMs,
     });
-  }
-
-  onApplicationBootstrap(): void {
-    startRetrying(
-      () => this.consumer.start(),
-      this.logger,
-      () => this.stopped,
-    );
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    await this.consumer.stop();
   }
 }

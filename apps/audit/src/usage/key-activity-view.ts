@@ -6,7 +6,8 @@ import { type KeyActivityFilter } from './dto/usage.dto';
 import { KeyActivityRepository } from './key-activity.repository';
 import { type AddressPosition, KeyAddressesRepository } from './key-addresses.repository';
 import { countsTotal, outcomeCounts } from './usage-counts';
-import { decodeCursor, encodeCursor, isAddress, isInstant } from './usage-cursor';
+import { decodeCursor, encodeCursor, isInstant } from '../cursor';
+import { isAddress } from './usage-cursor';
 import { UsageError } from './usage.errors';
 
 const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString());

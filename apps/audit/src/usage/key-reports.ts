@@ -4,7 +4,8 @@ import { type Caller } from '../auth/caller';
 import { Clock } from '../clock';
 import { AuditKeysReportsRepository, type ReportedKeyRow } from './audit-keys-reports.repository';
 import { type KeyReportFilter } from './dto/usage.dto';
-import { decodeCursor, encodeCursor, isInstant, isKeyId } from './usage-cursor';
+import { decodeCursor, encodeCursor, isInstant } from '../cursor';
+import { isKeyId } from './usage-cursor';
 import { UsageError } from './usage.errors';
 
 const DAY_MS = 86_400_000;

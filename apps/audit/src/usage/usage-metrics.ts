@@ -1,10 +1,4 @@
-import { Counter, register } from 'prom-client';
-
-// Get-or-create: a module loaded twice (tests build several apps in one process) must not
-// register a metric twice.
-function counter(name: string, help: string): Counter {
-  return (register.getSingleMetric(name) as Counter | undefined) ?? new Counter({ name, help });
-}
+import { counter } from '../metrics';
 
 /** Usage windows recorded for the first time, of known keys. */
 export const usageWindowsRecorded = counter(

@@ -1,4 +1,4 @@
-import { DomainError } from '../domain-error';
+import { DomainError } from '@keyway/platform-observability';
 
 export const UsageErrorCode = {
   /** The key is not one audit knows in the caller's workspace (another's, or never heard of). */

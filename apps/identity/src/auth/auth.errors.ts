@@ -1,4 +1,4 @@
-import { DomainError } from '../domain-error';
+import { DomainError } from '@keyway/platform-observability';
 
 export const AuthErrorCode = {
   /** No key, a malformed one, or one that is unknown, revoked or expired. */

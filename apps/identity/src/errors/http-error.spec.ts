@@ -4,7 +4,7 @@ import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { z } from 'zod';
 import { type ErrorCode } from '@keyway/contracts';
 import { AuthError, AuthErrorCode } from '../auth/auth.errors';
-import { type DomainError } from '../domain-error';
+import { type DomainError } from '@keyway/platform-observability';
 import { EventStoreError, EventStoreErrorCode } from '../event-store/event-store.errors';
 import { IdempotencyError, IdempotencyErrorCode } from '../idempotency/idempotency.errors';
 import { IdentityError, IdentityErrorCode } from '../identities/identity.errors';

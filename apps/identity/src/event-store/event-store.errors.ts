@@ -1,4 +1,4 @@
-import { DomainError } from '../domain-error';
+import { DomainError } from '@keyway/platform-observability';
 
 export const EventStoreErrorCode = {
   /** Another change to the same aggregate was committed first (optimistic concurrency). */

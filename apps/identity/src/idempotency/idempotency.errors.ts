@@ -1,4 +1,4 @@
-import { DomainError } from '../domain-error';
+import { DomainError } from '@keyway/platform-observability';
 
 export const IdempotencyErrorCode = {
   /** The `Idempotency-Key` header is not 1–255 printable ASCII characters. */

@@ -1,4 +1,4 @@
-import { DomainError } from '../domain-error';
+import { DomainError } from '@keyway/platform-observability';
 
 export const IdentityErrorCode = {
   IDENTITY_EXISTS: 'IDENTITY_EXISTS',

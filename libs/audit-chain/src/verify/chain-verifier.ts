@@ -1,19 +1,10 @@
-import { GENESIS_HASH } from '@keyway/contracts';
+import { BreakReason as BreakReasonSchema, GENESIS_HASH } from '@keyway/contracts';
 import { NotCanonicalizable } from '../canonical-json';
 import { type Checkpoint } from '../checkpoint/checkpoint';
 import { canonicalRecordAndHash } from './record-text';
 
-/** Why a chain does not verify (docs/api/audit-integrity.md "Breaks"). */
-export const BREAK_REASONS = [
-  'modified',
-  'deleted',
-  'inserted',
-  'reordered',
-  'truncated',
-  'checkpoint_mismatch',
-  'checkpoint_signature_invalid',
-  'noncanonical',
-] as const;
+/** Why a chain does not verify (docs/api/audit-integrity.md "Breaks"), as the HTTP contract says. */
+export const BREAK_REASONS = BreakReasonSchema.options;
 export type BreakReason = (typeof BREAK_REASONS)[number];
 
 export interface ChainBreak {

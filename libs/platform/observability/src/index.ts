@@ -1,5 +1,16 @@
 export { startHttpService, type HttpServiceOptions } from './bootstrap';
+export { assertUnreachable, DomainError } from './domain-error';
+export { ErrorFilter } from './error.filter';
 export { healthEndpoints } from './health-endpoints';
+export {
+  BEARER_CHALLENGE,
+  commonHttpError,
+  type CommonHttpErrorOptions,
+  domainAnswer,
+  type HttpError,
+  httpErrorMapper,
+  retryAfterHeader,
+} from './common-http-error';
 export {
   frameworkRefusal,
   type HttpLayerErrorCode,

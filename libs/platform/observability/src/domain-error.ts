@@ -1,7 +1,8 @@
 /**
- * The base of identity's domain errors: one subclass per domain (`KeyError`, `MemberError`…),
- * each with its own enum of stable string codes, unique across domains. Use cases throw these,
- * never HTTP errors; `errors/http-error.ts` maps every code to an HTTP answer, once.
+ * The base of a service's domain errors: one subclass per domain (`KeyError`, `TrailQueryError`…),
+ * each with its own enum of stable string codes, unique across the service's domains. Use cases
+ * throw these, never HTTP errors; the service's `errors/http-error.ts` maps every code to an HTTP
+ * answer, once.
  */
 export abstract class DomainError<TCode extends string = string> extends Error {
   constructor(

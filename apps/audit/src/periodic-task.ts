@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 
 /**
  * Runs `task` every `intervalMs` until stopped, backing off (up to 5 s) while it fails, so a
- * dependency that is down (Kafka, Postgres) is retried rather than given up on.
+ * dependency that is down (Kafka, Postgres) is retried rather than given up on. A task that
+ * catches its own failures runs exactly every `intervalMs`.
  */
 export class PeriodicTask {
   private running = false;
@@ -17,10 +18,11 @@ export class PeriodicTask {
     private readonly logger = new Logger(name),
   ) {}
 
-  start(): void {
+  /** Starts the loop: the first run at once, or after `firstDelayMs`. */
+  start(firstDelayMs = 0): void {
     if (this.running) return;
     this.running = true;
-    this.loop = this.run();
+    this.loop = this.run(firstDelayMs);
   }
 
   async stop(): Promise<void> {
@@ -29,7 +31,8 @@ export class PeriodicTask {
     await this.loop;
   }
 
-  private async run(): Promise<void> {
+  private async run(firstDelayMs: number): Promise<void> {
+    if (firstDelayMs > 0) await this.sleep(firstDelayMs);
     let failures = 0;
     while (this.running) {
       try {
