@@ -54,7 +54,7 @@ describe('audit usage from the gateway', () => {
         expect(body.lastUsedAt).not.toBeNull();
         expect(body.addresses.data.map((entry) => entry.address)).toEqual(['127.0.0.1']);
       },
-      { timeoutMs: 30_000, intervalMs: 300 },
+      { timeoutMs: 30_000, intervalMs: 1_000 },
     );
     const usage = await audit.get<KeyUsageResponse>(`/v1/keys/${key.id}/usage?granularity=day`);
     expect(KeyUsageResponse.parse(usage.json).totals).toMatchObject({
@@ -81,7 +81,7 @@ describe('audit usage from the gateway', () => {
           expect.objectContaining({ kind: 'revoked-key-used', keyId: key.id, status: 'open' }),
         ]);
       },
-      { timeoutMs: 30_000, intervalMs: 300 },
+      { timeoutMs: 30_000, intervalMs: 1_000 },
     );
   });
 });

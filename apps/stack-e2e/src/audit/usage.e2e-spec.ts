@@ -86,7 +86,7 @@ describe('audit usage routes', () => {
         expect((await audit.get('/v1/reports/inactive-keys')).status).toBe(200);
         expect((await otherAudit.get('/v1/reports/inactive-keys')).status).toBe(200);
       },
-      { timeoutMs: 30_000, intervalMs: 300 },
+      { timeoutMs: 30_000, intervalMs: 1_000 },
     );
   });
 
@@ -138,7 +138,7 @@ describe('audit usage routes', () => {
         const theirInactive = await otherAudit.get<KeyReport>('/v1/reports/inactive-keys?days=30');
         expect(theirInactive.json.data).toEqual([]);
       },
-      { timeoutMs: 15_000, intervalMs: 300 },
+      { timeoutMs: 15_000, intervalMs: 1_000 },
     );
   });
 
