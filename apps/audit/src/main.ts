@@ -5,6 +5,7 @@ import { startHttpService } from '@keyway/platform-observability';
 import { AuditModule } from './audit.module';
 import { auditConfig, auditEnvSchema } from './config';
 import { auditDatabase } from './database';
+import { serveOpenApi } from './openapi';
 
 async function main(): Promise<void> {
   const config = auditConfig(parseEnvOrExit(auditEnvSchema, 'audit'));
@@ -13,7 +14,10 @@ async function main(): Promise<void> {
     process.stdout.write(`audit: database ${config.postgres.database} is migrated\n`);
     return;
   }
-  await startHttpService(AuditModule.register(config), config.http);
+  await startHttpService(AuditModule.register(config), {
+    ...config.http,
+    configure: serveOpenApi,
+  });
 }
 
 main().catch((error: unknown) => {

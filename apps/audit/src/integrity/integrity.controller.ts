@@ -4,6 +4,7 @@ import { type FastifyRequest } from 'fastify';
 import { IpAddress } from '@keyway/contracts';
 import { CurrentCaller, RequireScope } from '../auth/audit-auth.guard';
 import { type Caller } from '../auth/caller';
+import { AuditRoute } from '../http/api-docs';
 import { CheckpointQueries } from './checkpoint-queries';
 import {
   CheckpointDto,
@@ -43,6 +44,7 @@ export class IntegrityController {
     summary: "Verify the caller's workspace chain end to end against its latest checkpoint",
   })
   @ApiResponse({ status: 200, type: IntegrityReportDto })
+  @AuditRoute()
   integrity(@CurrentCaller() caller: Caller) {
     return this.check.run(caller.workspaceId);
   }
@@ -51,6 +53,7 @@ export class IntegrityController {
   @RequireScope('keyway:audit:read')
   @ApiOperation({ summary: "The workspace's signed checkpoints, newest first" })
   @ApiResponse({ status: 200, type: CheckpointListDto })
+  @AuditRoute()
   list(@Query() query: ListCheckpointsQueryDto, @CurrentCaller() caller: Caller) {
     return this.checkpoints.list(caller.workspaceId, query);
   }
@@ -59,6 +62,7 @@ export class IntegrityController {
   @RequireScope('keyway:audit:read')
   @ApiOperation({ summary: "The workspace's latest signed checkpoint" })
   @ApiResponse({ status: 200, type: CheckpointDto })
+  @AuditRoute(404)
   latest(@CurrentCaller() caller: Caller) {
     return this.checkpoints.latest(caller.workspaceId);
   }
@@ -67,6 +71,7 @@ export class IntegrityController {
   @RequireScope('keyway:audit:read')
   @ApiOperation({ summary: 'The keys verifying checkpoints: the current one and the old ones' })
   @ApiResponse({ status: 200, type: PublicKeyListDto })
+  @AuditRoute()
   publicKeys() {
     return this.checkpoints.publicKeys();
   }
@@ -75,6 +80,7 @@ export class IntegrityController {
   @RequireScope('keyway:audit:read')
   @ApiOperation({ summary: "The workspace's retention of trail records and usage" })
   @ApiResponse({ status: 200, type: RetentionDto })
+  @AuditRoute()
   getRetention(@CurrentCaller() caller: Caller) {
     return this.retention.get(caller.workspaceId);
   }
@@ -83,6 +89,7 @@ export class IntegrityController {
   @RequireScope('keyway:audit:write')
   @ApiOperation({ summary: "Set the workspace's retention (the change is on the trail)" })
   @ApiResponse({ status: 200, type: RetentionDto })
+  @AuditRoute()
   putRetention(
     @Body() body: PutRetentionDto,
     @CurrentCaller() caller: Caller,
