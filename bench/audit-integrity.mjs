@@ -39,6 +39,9 @@ const { CheckpointsRepository } = require(
   join(DIST, 'apps/audit/src/integrity/checkpoints.repository.js'),
 );
 const { CheckpointWriter } = require(join(DIST, 'apps/audit/src/integrity/checkpoint-writer.js'));
+const { AuditEventsRepository } = require(
+  join(DIST, 'apps/audit/src/chain/audit-events.repository.js'),
+);
 const { IntegrityCheck } = require(join(DIST, 'apps/audit/src/integrity/integrity-check.js'));
 
 const ROWS = intEnv('BENCH_INTEGRITY_ROWS', 1_000_000, 1);
@@ -132,7 +135,10 @@ async function main() {
     const clock = new Clock();
     await dataSource.transaction(async (manager) => {
       const head = await heads.find(manager, WORKSPACE);
-      await new CheckpointWriter(keys, checkpoints, clock).signLocked(manager, [head]);
+      await new CheckpointWriter(keys, checkpoints, new AuditEventsRepository(), clock).signLocked(
+        manager,
+        [head],
+      );
     });
     const load = loadavg()
       .map((value) => value.toFixed(2))
