@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { finished } from 'node:stream/promises';
@@ -254,8 +254,11 @@ Memory does not follow the chain: the CLI reads a ${exportMb.toFixed(0)} MB expo
 keeps the last record, the open gaps and the breaks, never the chain (the bench process's RSS
 also holds what generating the chain left on its heap). Time is linear in the records; most of
 it is per-record JSON parsing, RFC 8785 re-encoding and SHA-256 in one Node thread, the same
-work in the service and the CLI. The machine was loaded by other work (load average above):
-on an idle core the figures should be markedly better.`;
+work in the service and the CLI.${
+      loadavg()[0] > 2 * cpus().length
+        ? ' The machine was loaded by other work (load average above): on an idle core the figures should be markedly better.'
+        : ''
+    }`;
     process.stdout.write(`${markdownTable(figures)}\n`);
     await writeSection('audit-integrity', text);
   } finally {
