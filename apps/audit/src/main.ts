@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { parseEnvOrExit } from '@keyway/platform-config';
 import { openDatabase } from '@keyway/platform-database';
-import { startHttpService } from '@keyway/platform-observability';
+import { serveOpenApi, startHttpService } from '@keyway/platform-observability';
 import { AuditModule } from './audit.module';
 import { auditConfig, auditEnvSchema } from './config';
 import { auditDatabase } from './database';
-import { serveOpenApi } from './openapi';
+import { AUDIT_OPENAPI } from './openapi';
 
 async function main(): Promise<void> {
   const config = auditConfig(parseEnvOrExit(auditEnvSchema, 'audit'));
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   }
   await startHttpService(AuditModule.register(config), {
     ...config.http,
-    configure: serveOpenApi,
+    configure: (app) => serveOpenApi(app, AUDIT_OPENAPI),
   });
 }
 

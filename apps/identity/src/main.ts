@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { parseEnvOrExit } from '@keyway/platform-config';
-import { startHttpService } from '@keyway/platform-observability';
+import { serveOpenApi, startHttpService } from '@keyway/platform-observability';
 import { identityConfig, identityEnvSchema } from './config';
 import { IdentityModule } from './identity.module';
-import { serveOpenApi } from './openapi';
+import { IDENTITY_OPENAPI } from './openapi';
 
 async function main(): Promise<void> {
   const config = identityConfig(parseEnvOrExit(identityEnvSchema, 'identity'));
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
     // An identity's external id is up to 128 characters, more once percent-encoded: longer than
     // Fastify's default 100, and a too-long one should be told why (400), not 404.
     maxParamLength: 512,
-    configure: serveOpenApi,
+    configure: (app) => serveOpenApi(app, IDENTITY_OPENAPI),
   });
 }
 

@@ -26,3 +26,10 @@ export { ObservabilityModule, type ObservabilityOptions } from './observability.
 export { READINESS_CHECKS, withTimeout, type ReadinessCheck } from './readiness';
 export { ShutdownState } from './shutdown-state';
 export { observeHttpRequest } from './http-metrics';
+export {
+  openApiDocument,
+  renderOpenApi,
+  serveOpenApi,
+  writeOpenApi,
+  type OpenApiInfo,
+} from './openapi';
