@@ -1,11 +1,11 @@
 import { type DataSource } from 'typeorm';
 import { canonicalJson, recordHash } from '@keyway/audit-chain';
-import { AuditRecord, type BreakReason } from '@keyway/contracts';
+import { type BreakReason } from '@keyway/contracts';
 import { openDatabase } from '@keyway/platform-database';
 import { createKafka, EventPublisher } from '@keyway/platform-kafka';
 import { dropDatabase, kafkaBrokers, postgresFromEnv, uniqueName } from '@keyway/platform-testing';
 import { AuditEventsRepository } from '../chain/audit-events.repository';
-import { ChainAppender, type ChainEntry } from '../chain/chain-appender';
+import { ChainAppender } from '../chain/chain-appender';
 import { ChainHeadsRepository } from '../chain/chain-heads.repository';
 import { Clock } from '../clock';
 import { auditConfig, auditEnvSchema } from '../config';
@@ -18,6 +18,7 @@ import { CheckpointsRepository } from './checkpoints.repository';
 import { IntegrityCheck } from './integrity-check';
 import { RetentionPruner } from './retention-pruner';
 import { RetentionRepository } from './retention.repository';
+import { recordAt, testEntry } from './chain.fixture';
 
 /**
  * Tampering by SQL must not be laundered by the next signing round: the signer refuses a head
@@ -75,48 +76,27 @@ describe('checkpoints only extend the previous one (real Postgres)', () => {
     await dropDatabase(database);
   });
 
-  const entry = (workspaceId: string, index: number): ChainEntry => ({
-    workspaceId,
-    id: `evt-${workspaceId}-${index}`,
-    type: 'keyway.key.updated.v1',
-    subject: `key_${workspaceId.slice(3)}x${index}`,
-    sequence: 2,
-    time: '2026-01-01T00:00:00.000Z',
-    actor: 'system',
-    clientAddress: '198.51.100.7',
-    userAgent: 'int-test',
-    correlationId: null,
-    keyId: `key_${workspaceId.slice(3)}x${index}`,
-    before: { name: 'old' },
-    after: { name: `n${index}` },
-  });
+  const recordAtOf = (workspaceId: string, position: number) =>
+    recordAt(dataSource, workspaceId, position);
 
   async function chainOf(size: number): Promise<string> {
     const workspaceId = `ws_${uniqueName('c').replace(/[^0-9A-Za-z]/g, '')}`.slice(0, 60);
     await dataSource.transaction((manager) =>
       appender.append(
         manager,
-        Array.from({ length: size }, (_, index) => entry(workspaceId, index + 1)),
+        Array.from({ length: size }, (_, index) => testEntry(workspaceId, index + 1)),
       ),
     );
     await scheduler.checkpointAll();
     return workspaceId;
   }
 
-  const recordAt = async (workspaceId: string, position: number): Promise<AuditRecord> => {
-    const [row]: Array<{ record: string }> = await dataSource.query(
-      `SELECT record FROM audit_events WHERE workspace_id = $1 AND position = $2`,
-      [workspaceId, position],
-    );
-    return AuditRecord.parse(JSON.parse(row?.record ?? 'null'));
-  };
-
   const reasonsOf = async (workspaceId: string): Promise<BreakReason[]> =>
     (await check.run(workspaceId)).breaks.map((b) => b.reason);
 
   it('a truncated tail stays truncated after the next signing round', async () => {
     const workspaceId = await chainOf(8);
-    const sixth = await recordAt(workspaceId, 6);
+    const sixth = await recordAtOf(workspaceId, 6);
     await dataSource.query(`DELETE FROM audit_events WHERE workspace_id = $1 AND position > 6`, [
       workspaceId,
     ]);
@@ -130,9 +110,9 @@ describe('checkpoints only extend the previous one (real Postgres)', () => {
 
   it('a chain rewritten from a position on, hashes recomputed, stays broken after the next round', async () => {
     const workspaceId = await chainOf(6);
-    let prevHash = (await recordAt(workspaceId, 2)).hash;
+    let prevHash = (await recordAtOf(workspaceId, 2)).hash;
     for (let position = 3; position <= 6; position += 1) {
-      const { hash: _hash, ...record } = await recordAt(workspaceId, position);
+      const { hash: _hash, ...record } = await recordAtOf(workspaceId, position);
       const forged = { ...record, prevHash, after: { name: 'forged' } };
       const hash = recordHash(forged);
       await dataSource.query(
@@ -151,7 +131,7 @@ describe('checkpoints only extend the previous one (real Postgres)', () => {
 
   it('a front deleted without retention stays truncated after the next round', async () => {
     const workspaceId = await chainOf(6);
-    const third = await recordAt(workspaceId, 3);
+    const third = await recordAtOf(workspaceId, 3);
     await dataSource.query(`DELETE FROM audit_events WHERE workspace_id = $1 AND position <= 3`, [
       workspaceId,
     ]);
@@ -166,7 +146,7 @@ describe('checkpoints only extend the previous one (real Postgres)', () => {
   it('untouched chains keep being signed, growing, and pruned by retention', async () => {
     const workspaceId = await chainOf(4);
     await dataSource.transaction((manager) =>
-      appender.append(manager, [entry(workspaceId, 5), entry(workspaceId, 6)]),
+      appender.append(manager, [testEntry(workspaceId, 5), testEntry(workspaceId, 6)]),
     );
     await scheduler.checkpointAll();
     expect(await check.run(workspaceId)).toMatchObject({ valid: true, checkpoint: { size: 6 } });
@@ -190,9 +170,9 @@ describe('checkpoints only extend the previous one (real Postgres)', () => {
 
   it('retention does not prune records whose recordedAt was rewritten, hashes recomputed', async () => {
     const workspaceId = await chainOf(6);
-    let prevHash = (await recordAt(workspaceId, 1)).prevHash;
+    let prevHash = (await recordAtOf(workspaceId, 1)).prevHash;
     for (let position = 1; position <= 3; position += 1) {
-      const { hash: _hash, ...record } = await recordAt(workspaceId, position);
+      const { hash: _hash, ...record } = await recordAtOf(workspaceId, position);
       const forged = { ...record, prevHash, recordedAt: '2000-01-01T00:00:00.000Z' };
       const hash = recordHash(forged);
       await dataSource.query(

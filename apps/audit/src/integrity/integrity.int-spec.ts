@@ -9,7 +9,7 @@ import {
   parseNote,
 } from '@keyway/audit-chain';
 import {
-  AuditRecord,
+  type AuditRecord,
   type BreakReason,
   CheckpointSignedV1,
   TOPICS,
@@ -25,7 +25,7 @@ import {
   uniqueName,
 } from '@keyway/platform-testing';
 import { AuditEventsRepository } from '../chain/audit-events.repository';
-import { ChainAppender, type ChainEntry } from '../chain/chain-appender';
+import { ChainAppender } from '../chain/chain-appender';
 import { ChainHeadsRepository } from '../chain/chain-heads.repository';
 import { Clock } from '../clock';
 import { auditConfig, auditEnvSchema } from '../config';
@@ -39,6 +39,7 @@ import { IntegrityCheck } from './integrity-check';
 import { RetentionPruner } from './retention-pruner';
 import { RetentionRepository } from './retention.repository';
 import { RETENTION_CHANGED, RetentionService } from './retention.service';
+import { recordAt, testEntry } from './chain.fixture';
 
 /** A clock the test sets. */
 class TestClock extends Clock {
@@ -95,29 +96,16 @@ describe('integrity: checkpoints, tampering, retention (real Postgres and Kafka)
     await dropDatabase(database);
   });
 
-  const entry = (workspaceId: string, index: number): ChainEntry => ({
-    workspaceId,
-    id: `evt-${workspaceId}-${index}`,
-    type: 'keyway.key.updated.v1',
-    subject: `key_${workspaceId.slice(3)}x${index}`,
-    sequence: 2,
-    time: '2026-01-01T00:00:00.000Z',
-    actor: 'system',
-    clientAddress: '198.51.100.7',
-    userAgent: 'int-test',
-    correlationId: null,
-    keyId: `key_${workspaceId.slice(3)}x${index}`,
-    before: { name: 'old' },
-    after: { name: `n${index}` },
-  });
-
   /** A workspace with `size` records and a checkpoint of them. */
+  const recordAtOf = (workspaceId: string, position: number) =>
+    recordAt(dataSource, workspaceId, position);
+
   async function chainOf(size: number): Promise<string> {
     const workspaceId = `ws_${uniqueName('t').replace(/[^0-9A-Za-z]/g, '')}`.slice(0, 60);
     await dataSource.transaction((manager) =>
       appender.append(
         manager,
-        Array.from({ length: size }, (_, index) => entry(workspaceId, index + 1)),
+        Array.from({ length: size }, (_, index) => testEntry(workspaceId, index + 1)),
       ),
     );
     await dataSource.transaction(async (manager) => {
@@ -131,14 +119,6 @@ describe('integrity: checkpoints, tampering, retention (real Postgres and Kafka)
     const head = await heads.find(manager, workspaceId);
     if (head === null) throw new Error(`no head for ${workspaceId}`);
     return head;
-  };
-
-  const recordAt = async (workspaceId: string, position: number): Promise<AuditRecord> => {
-    const [row]: Array<{ record: string }> = await dataSource.query(
-      `SELECT record FROM audit_events WHERE workspace_id = $1 AND position = $2`,
-      [workspaceId, position],
-    );
-    return AuditRecord.parse(JSON.parse(row?.record ?? 'null'));
   };
 
   const breaksOf = async (workspaceId: string): Promise<Array<[BreakReason, number]>> => {
@@ -199,7 +179,7 @@ describe('integrity: checkpoints, tampering, retention (real Postgres and Kafka)
 
   it('detects positions shifted to make room for a crafted row (inserted)', async () => {
     const workspaceId = await chainOf(8);
-    const original = await recordAt(workspaceId, 3);
+    const original = await recordAtOf(workspaceId, 3);
     const { hash: _hash, ...unhashed } = original;
     const craftedUnhashed: UnhashedAuditRecord = {
       ...unhashed,
@@ -245,7 +225,7 @@ describe('integrity: checkpoints, tampering, retention (real Postgres and Kafka)
 
   it('detects the tail deleted, the head row rewritten to match (truncated)', async () => {
     const workspaceId = await chainOf(8);
-    const sixth = await recordAt(workspaceId, 6);
+    const sixth = await recordAtOf(workspaceId, 6);
     await dataSource.query(`DELETE FROM audit_events WHERE workspace_id = $1 AND position > 6`, [
       workspaceId,
     ]);
@@ -345,7 +325,7 @@ describe('integrity: checkpoints, tampering, retention (real Postgres and Kafka)
     await dataSource.transaction((manager) =>
       appender.append(
         manager,
-        Array.from({ length: 25 }, (_, index) => entry(workspaceId, index + 1)),
+        Array.from({ length: 25 }, (_, index) => testEntry(workspaceId, index + 1)),
       ),
     );
     clock.at = null;
@@ -374,7 +354,7 @@ describe('integrity: checkpoints, tampering, retention (real Postgres and Kafka)
     });
     expect(changed).toMatchObject({ days: 30, isDefault: false });
     expect(await retention.get(workspaceId)).toMatchObject({ days: 30, isDefault: false });
-    const change = await recordAt(workspaceId, 26);
+    const change = await recordAtOf(workspaceId, 26);
     expect(change).toMatchObject({
       type: RETENTION_CHANGED,
       actor: 'key:key_auditor1',
@@ -429,7 +409,7 @@ describe('integrity: checkpoints, tampering, retention (real Postgres and Kafka)
     await dataSource.transaction((manager) =>
       appender.append(
         manager,
-        Array.from({ length: 3 }, (_, index) => entry(workspaceId, index + 1)),
+        Array.from({ length: 3 }, (_, index) => testEntry(workspaceId, index + 1)),
       ),
     );
     clock.at = null;
