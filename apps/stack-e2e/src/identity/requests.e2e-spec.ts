@@ -129,6 +129,7 @@ describe('requests', () => {
       ),
       post('an unknown route', '/v1/nothing', '{}', 404, 'NOT_FOUND'),
       { ...post('a bad limit', '/v1/keys?limit=1000', ''), method: 'GET' },
+      { ...post('a hexadecimal limit', '/v1/keys?limit=0x10', ''), method: 'GET' },
       post('a NUL byte in a name', '/v1/keys', '{"name":"a\\u0000b"}'),
       post('a lone surrogate in a name', '/v1/keys', '{"name":"\\ud800"}'),
       { ...post('a NUL byte in an id', '/v1/keys/a%00b', ''), method: 'GET' },

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { queryInteger } from '../http/inputs';
 import { IsoTimestamp, KeyId, WorkspaceId } from '../scalars';
 import { AlertKind, AlertResource, AlertStatus, Cidr } from './alert-fields';
 
-const Limit = z.coerce.number().int().min(1).max(100).default(20);
+const Limit = queryInteger(1, 100, 20);
 const Cursor = z.string().max(200).optional();
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queryInteger } from '../http/inputs';
 import { Actor, IsoTimestamp, KeyId } from '../scalars';
 import { AuditRecord } from './audit-record';
 
@@ -49,7 +50,7 @@ export const ListAuditEventsQuery = z
       .enum(['desc', 'asc'])
       .default('desc')
       .meta({ description: 'By chain position: newest first (`desc`, default) or oldest first.' }),
-    limit: z.coerce.number().int().min(1).max(MAX_AUDIT_PAGE_SIZE).default(50),
+    limit: queryInteger(1, MAX_AUDIT_PAGE_SIZE, 50),
     cursor: z.string().min(1).max(200).optional().meta({
       description: "A previous page's `nextCursor`, with the same filters and order.",
     }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queryInteger } from '../http/inputs';
 import { IsoTimestamp, WorkspaceId } from '../scalars';
 import { ChainHash } from './audit-record';
 import { CheckpointFields } from './checkpoint-signed.v1';
@@ -9,7 +10,7 @@ export type CheckpointResource = z.infer<typeof CheckpointResource>;
 
 /** `GET /v1/audit/checkpoints`: the caller's workspace's checkpoints, newest first. */
 export const ListCheckpointsQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: queryInteger(1, 1000, 100),
   cursor: z
     .string()
     .regex(/^[1-9][0-9]{0,15}$/)

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoTimeInput } from '../http/inputs';
+import { IsoTimeInput, queryInteger } from '../http/inputs';
 import { VERIFICATION_CODES, VerificationCode } from '../usage/verification-code';
 
 // Audit's usage routes: `GET /v1/keys/{id}/usage`, `GET /v1/keys/{id}/activity`,
@@ -69,7 +69,7 @@ export type KeyUsageResponse = z.infer<typeof KeyUsageResponse>;
 /** `GET /v1/keys/{id}/activity` query: the page of addresses. */
 export const KeyActivityQuery = z
   .strictObject({
-    addressLimit: z.coerce.number().int().min(1).max(200).default(50),
+    addressLimit: queryInteger(1, 200, 50),
     addressCursor: z.string().min(1).max(300).optional(),
   })
   .meta({ id: 'KeyActivityQuery' });
@@ -105,8 +105,8 @@ export type KeyActivityResponse = z.infer<typeof KeyActivityResponse>;
 /** `GET /v1/reports/inactive-keys` and `GET /v1/reports/stale-keys` query. */
 export const KeyReportQuery = z
   .strictObject({
-    days: z.coerce.number().int().min(1).max(3650).default(90),
-    limit: z.coerce.number().int().min(1).max(500).default(100),
+    days: queryInteger(1, 3650, 90),
+    limit: queryInteger(1, 500, 100),
     cursor: z.string().min(1).max(300).optional(),
   })
   .meta({ id: 'KeyReportQuery' });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ExternalId, IdentityScopes } from '../workspaces/identity-fields';
-import { MetadataInput, RateLimitInputs } from './inputs';
+import { MetadataInput, queryInteger, RateLimitInputs } from './inputs';
 
 // The management API's identity routes (`/v1/identities`): external owners (a user or a team of
 // the product built on Keyway) whose scopes cap every key they own.
@@ -26,7 +26,7 @@ export const IdentityPathParams = z.strictObject({ externalId: ExternalId });
 /** `GET /v1/identities` query. */
 export const ListIdentitiesQuery = z
   .strictObject({
-    limit: z.coerce.number().int().min(1).max(100).default(20),
+    limit: queryInteger(1, 100, 20),
     cursor: z.string().max(200).optional(),
   })
   .meta({ id: 'ListIdentitiesQuery' });

@@ -1,9 +1,36 @@
-import { IsoTimeInput, MetadataInput, RateLimitInputs } from './inputs';
+import { IsoTimeInput, MetadataInput, queryInteger, RateLimitInputs } from './inputs';
 
 const messages = (result: { success: boolean; error?: { issues: { message: string }[] } }) =>
   result.success ? [] : (result.error?.issues.map((issue) => issue.message) ?? []);
 
 describe('request inputs', () => {
+  it('reads query integers in plain decimal only, within their bounds', () => {
+    const limit = queryInteger(1, 100, 20);
+    expect(limit.parse(undefined)).toBe(20);
+    expect(limit.parse('16')).toBe(16);
+    expect(limit.parse('100')).toBe(100);
+    // Number() reads each of these as a number; a query parameter has one spelling.
+    for (const spelling of [
+      '0x10',
+      '1e1',
+      ' 16',
+      '16 ',
+      '16.0',
+      '+16',
+      '016',
+      '',
+      '0b1',
+      'Infinity',
+    ]) {
+      expect(messages(limit.safeParse(spelling))).toEqual([
+        'must be a whole number in decimal digits',
+      ]);
+    }
+    expect(limit.safeParse('0').success).toBe(false);
+    expect(limit.safeParse('101').success).toBe(false);
+    expect(limit.safeParse('99999999999999999999').success).toBe(false);
+  });
+
   it('takes metadata up to 16 levels deep, refusing deeper without recursing', () => {
     const nested = (depth: number) => JSON.parse(`{"m":${'['.repeat(depth)}${']'.repeat(depth)}}`);
     expect(MetadataInput.safeParse(nested(15)).success).toBe(true);

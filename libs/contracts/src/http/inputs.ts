@@ -37,6 +37,29 @@ export const IsoTimeInput = z.iso
     message: 'must be before the year 10000 (UTC)',
   });
 
+/**
+ * A whole number from a query string, written in plain decimal digits (`?limit=16`), between `min`
+ * and `max`, `fallback` when absent. Unlike `z.coerce.number()`, it refuses what `Number()` would
+ * also read — `0x10`, `1e1`, ` 16`, `16.0` — so one value has one spelling. OpenAPI shows it as
+ * the integer it is.
+ */
+export function queryInteger(min: number, max: number, fallback: number) {
+  return z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,15})$/, { message: 'must be a whole number in decimal digits' })
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .default(fallback)
+    .meta({
+      type: 'integer',
+      minimum: min,
+      maximum: max,
+      pattern: undefined,
+      // Zod leaves a transformed value's default out of input schemas; the text keeps it in view.
+      description: `Default ${fallback}.`,
+    });
+}
+
 /** The deepest nesting metadata may have: an object inside an object … 16 levels. */
 export const MAX_METADATA_DEPTH = 16;
 

@@ -3,7 +3,7 @@ import { CloudEventEnvelope } from '../cloud-event';
 import { AllowedCidrs, Credits, KeyEnvironment } from '../keys/key-fields';
 import { ScopeName } from '../keys/scope-grammar';
 import { durationMs } from './duration';
-import { IsoTimeInput, MetadataInput, RateLimitInputs } from './inputs';
+import { IsoTimeInput, MetadataInput, queryInteger, RateLimitInputs } from './inputs';
 
 export { RateLimitInput, RateLimitInputs } from './inputs';
 
@@ -90,7 +90,7 @@ export type RevokeKeyRequest = z.input<typeof RevokeKeyRequest>;
 /** `GET /v1/keys` query. */
 export const ListKeysQuery = z
   .strictObject({
-    limit: z.coerce.number().int().min(1).max(100).default(20),
+    limit: queryInteger(1, 100, 20),
     cursor: z.string().max(200).optional(),
     status: z.enum(['active', 'revoked', 'expired']).optional(),
     environment: z.enum(['live', 'test']).optional(),
