@@ -142,6 +142,11 @@ export const auditEnvSchema = runtimeEnv(8082)
       AUDIT_EXPORT_CONNECTIONS: z.coerce.number().int().min(1).max(64).default(4),
       /** How long an export waits for one of those connections before 503 EXPORT_BUSY. */
       AUDIT_EXPORT_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+      /**
+       * Integrity checks running at once on one replica (each streams a whole chain); more answer
+       * 503 INTEGRITY_CHECK_BUSY. Across replicas, one check per workspace runs at a time.
+       */
+      AUDIT_INTEGRITY_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
     }),
   )
   .superRefine((env, ctx) => {
@@ -215,6 +220,7 @@ export function auditConfig(env: z.infer<typeof auditEnvSchema>) {
       batchSize: env.AUDIT_RETENTION_BATCH,
     },
     exports: { connections: env.AUDIT_EXPORT_CONNECTIONS, waitMs: env.AUDIT_EXPORT_WAIT_MS },
+    integrity: { concurrency: env.AUDIT_INTEGRITY_CONCURRENCY },
   };
 }
 

@@ -53,6 +53,11 @@ export function domainErrorToHttp(error: AuditDomainError): HttpError {
       return answer('NOT_FOUND');
     case IntegrityErrorCode.RETENTION_TOO_SHORT:
       return answer('VALIDATION_ERROR', { ...error.details, reason: code });
+    case IntegrityErrorCode.INTEGRITY_CHECK_BUSY:
+      return {
+        ...answer('UNAVAILABLE', { ...error.details, reason: code }),
+        headers: retryAfterHeader(error.details),
+      };
     case UsageErrorCode.USAGE_KEY_NOT_FOUND:
       return answer('NOT_FOUND');
     case UsageErrorCode.USAGE_INVALID_RANGE:

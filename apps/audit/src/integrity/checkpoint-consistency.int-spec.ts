@@ -57,7 +57,7 @@ describe('checkpoints only extend the previous one (real Postgres)', () => {
       migrations: AUDIT_MIGRATIONS,
       applicationName: 'ckpt-consistency-int',
     });
-    check = new IntegrityCheck(dataSource, heads, checkpoints, keys, clock);
+    check = new IntegrityCheck(dataSource, heads, checkpoints, keys, clock, config);
     const checkpointPublisher = new CheckpointPublisher(dataSource, checkpoints, publisher, clock);
     scheduler = new CheckpointScheduler(config, dataSource, heads, writer, checkpointPublisher);
     pruner = new RetentionPruner(

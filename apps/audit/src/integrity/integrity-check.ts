@@ -8,16 +8,28 @@ import { type Checkpoint, ChainVerifier, NoteError, openCheckpoint } from '@keyw
 import { type IntegrityReport } from '@keyway/contracts';
 import { ChainHeadsRepository } from '../chain/chain-heads.repository';
 import { Clock } from '../clock';
+import { AUDIT_CONFIG, type AuditConfig } from '../config';
 import { CHECKPOINT_KEYS, type CheckpointKeys } from './checkpoint-keys';
 import { CheckpointsRepository, type StoredCheckpoint } from './checkpoints.repository';
+import { IntegrityError } from './integrity.errors';
 
 /** Rows fetched per round trip while streaming a chain. */
 const STREAM_BATCH = 2_000;
 
 /**
+ * The advisory lock (with the workspace's `hashtext` as second key) a check holds for its
+ * transaction: one check per workspace at a time, across replicas. "kai".
+ */
+export const INTEGRITY_LOCK = 0x6b6169;
+
+/**
  * Verifies a workspace's chain end to end against its latest checkpoint: the head, the checkpoint
  * and the records are read in one REPEATABLE READ snapshot, the records streamed in position
  * order through the `ChainVerifier` (memory does not grow with the chain).
+ *
+ * A check of a large chain takes a while (≈ 50k records/s) and holds a connection of the pool, so
+ * one replica runs at most `AUDIT_INTEGRITY_CONCURRENCY` at once, and one workspace one at a time
+ * across replicas; a check beyond either answers 503 INTEGRITY_CHECK_BUSY with `Retry-After`.
  */
 @Injectable()
 export class IntegrityCheck {
@@ -27,9 +39,25 @@ export class IntegrityCheck {
     private readonly checkpoints: CheckpointsRepository,
     @Inject(CHECKPOINT_KEYS) private readonly keys: CheckpointKeys,
     private readonly clock: Clock,
+    @Inject(AUDIT_CONFIG) private readonly config: Pick<AuditConfig, 'integrity'>,
   ) {}
 
+  /** Checks running on this replica now. */
+  private running = 0;
+
   async run(workspaceId: string): Promise<IntegrityReport> {
+    if (this.running >= this.config.integrity.concurrency) {
+      throw IntegrityError.integrityCheckBusy('replica');
+    }
+    this.running += 1;
+    try {
+      return await this.check(workspaceId);
+    } finally {
+      this.running -= 1;
+    }
+  }
+
+  private async check(workspaceId: string): Promise<IntegrityReport> {
     const started = performance.now();
     const checkedAt = this.clock.now().toISOString();
     const runner = this.dataSource.createQueryRunner('slave');
@@ -37,6 +65,11 @@ export class IntegrityCheck {
     try {
       await runner.startTransaction('REPEATABLE READ');
       await runner.query('SET TRANSACTION READ ONLY');
+      const [lock] = (await runner.query(
+        'SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked',
+        [INTEGRITY_LOCK, workspaceId],
+      )) as Array<{ locked: boolean }>;
+      if (lock?.locked !== true) throw IntegrityError.integrityCheckBusy('workspace');
       const head = await this.heads.find(runner.manager, workspaceId);
       const latest = await this.checkpoints.latest(runner.manager, workspaceId);
       const trusted = this.trustedCheckpoint(latest, workspaceId);

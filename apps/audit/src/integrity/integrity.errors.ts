@@ -5,6 +5,8 @@ export const IntegrityErrorCode = {
   CHECKPOINT_NOT_FOUND: 'CHECKPOINT_NOT_FOUND',
   /** A retention below `AUDIT_RETENTION_MIN_DAYS`. */
   RETENTION_TOO_SHORT: 'RETENTION_TOO_SHORT',
+  /** This workspace's chain is being checked already, or this replica runs all it may. */
+  INTEGRITY_CHECK_BUSY: 'INTEGRITY_CHECK_BUSY',
 } as const;
 export type IntegrityErrorCode = (typeof IntegrityErrorCode)[keyof typeof IntegrityErrorCode];
 
@@ -22,6 +24,16 @@ export class IntegrityError extends DomainError<IntegrityErrorCode> {
       IntegrityErrorCode.RETENTION_TOO_SHORT,
       `retention must be at least ${minDays} days on this deployment`,
       { minDays },
+    );
+  }
+
+  static integrityCheckBusy(running: 'workspace' | 'replica'): IntegrityError {
+    return new IntegrityError(
+      IntegrityErrorCode.INTEGRITY_CHECK_BUSY,
+      running === 'workspace'
+        ? "an integrity check of this workspace's chain is running; retry when it is done"
+        : 'too many integrity checks are running; retry later',
+      { retryAfterSeconds: 5 },
     );
   }
 }

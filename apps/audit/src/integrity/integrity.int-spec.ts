@@ -35,7 +35,9 @@ import { CheckpointPublisher } from './checkpoint-publisher';
 import { CheckpointScheduler } from './checkpoint-scheduler';
 import { CheckpointWriter } from './checkpoint-writer';
 import { CheckpointsRepository } from './checkpoints.repository';
-import { IntegrityCheck } from './integrity-check';
+import { INTEGRITY_LOCK, IntegrityCheck } from './integrity-check';
+import { IntegrityError } from './integrity.errors';
+import { toHttpError } from '../errors/http-error';
 import { RetentionPruner } from './retention-pruner';
 import { RetentionRepository } from './retention.repository';
 import { RETENTION_CHANGED, RetentionService } from './retention.service';
@@ -82,7 +84,7 @@ describe('integrity: checkpoints, tampering, retention (real Postgres and Kafka)
       migrations: AUDIT_MIGRATIONS,
       applicationName: 'integrity-int',
     });
-    check = new IntegrityCheck(dataSource, heads, checkpoints, keys, clock);
+    check = new IntegrityCheck(dataSource, heads, checkpoints, keys, clock, config);
     const checkpointPublisher = new CheckpointPublisher(dataSource, checkpoints, publisher, clock);
     scheduler = new CheckpointScheduler(config, dataSource, heads, writer, checkpointPublisher);
     const retentionRepository = new RetentionRepository();
@@ -269,6 +271,44 @@ describe('integrity: checkpoints, tampering, retention (real Postgres and Kafka)
       head: null,
       checkpoint: null,
     });
+  });
+
+  it('runs one check per workspace at a time across replicas, and AUDIT_INTEGRITY_CONCURRENCY per replica', async () => {
+    const mine = await chainOf(3);
+    const other = await chainOf(3);
+    // Another replica's check of `mine` holds the workspace's lock for its transaction.
+    const replica = dataSource.createQueryRunner();
+    await replica.connect();
+    try {
+      await replica.startTransaction();
+      await replica.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [INTEGRITY_LOCK, mine]);
+      const busy = await check.run(mine).catch((error: unknown) => error);
+      expect(busy).toBeInstanceOf(IntegrityError);
+      expect(busy).toMatchObject({
+        code: 'INTEGRITY_CHECK_BUSY',
+        details: { retryAfterSeconds: 5 },
+      });
+      expect(toHttpError(busy)).toMatchObject({
+        code: 'UNAVAILABLE', // 503
+        details: { reason: 'INTEGRITY_CHECK_BUSY', retryAfterSeconds: 5 },
+        headers: { 'retry-after': '5' },
+      });
+      expect((await check.run(other)).valid).toBe(true);
+      await replica.commitTransaction();
+    } finally {
+      await replica.release();
+    }
+    expect((await check.run(mine)).valid).toBe(true);
+
+    // One place on this replica: a second check while the first runs is refused, whatever the
+    // workspace; once the first is done, the next runs.
+    const single = new IntegrityCheck(dataSource, heads, checkpoints, keys, clock, {
+      integrity: { concurrency: 1 },
+    });
+    const first = single.run(mine);
+    await expect(single.run(other)).rejects.toMatchObject({ code: 'INTEGRITY_CHECK_BUSY' });
+    expect((await first).valid).toBe(true);
+    expect((await single.run(other)).valid).toBe(true);
   });
 
   it('signs every head each round, also unchanged ones, and publishes them; nothing is lost while Kafka is down', async () => {
