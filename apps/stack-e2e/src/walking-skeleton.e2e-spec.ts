@@ -141,6 +141,11 @@ describe('walking skeleton', () => {
       /keyway_http_request_duration_seconds_count\{[^}]*method="POST",route="\/v1\/keys",status="201"[^}]*\} [1-9]/,
     );
     expect(identityMetrics).not.toMatch(/route="\/v1\/keys\/key_/);
+    // The gateway says how far its projection trails each key-topic partition (0: caught up).
+    const gatewayMetrics = await (await fetch(`${stack.service('gateway').url}/metrics`)).text();
+    expect(gatewayMetrics).toMatch(
+      /keyway_kafka_consumer_lag\{group="[^"]+",topic="keyway\.keys\.v1",partition="\d+"[^}]*\} 0\n/,
+    );
   });
 
   it('shuts down gracefully on SIGTERM: exit code 0 within the timeout', async () => {

@@ -154,6 +154,12 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
         { group: this.groupId, topic, outcome: 'handled' },
         messages.length - result.poison.length,
       );
+      if (result.poison.length > 0) {
+        kafkaMetrics.consumed.inc(
+          { group: this.groupId, topic, outcome: 'dead_lettered' },
+          result.poison.length,
+        );
+      }
     }
     const next = BigInt(last.offset) + 1n;
     await this.retrying(
@@ -161,6 +167,11 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
       heartbeat,
     );
     this.position.set(id, next);
+    // How far Redis trails the partition: a revocation waits behind this many events.
+    kafkaMetrics.lag.set(
+      { group: this.groupId, topic, partition: String(partition) },
+      Math.max(0, Number(BigInt(batch.highWatermark) - next)),
+    );
     resolveOffset(last.offset);
     await heartbeat();
   }
