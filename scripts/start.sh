@@ -17,6 +17,9 @@ log "migrating databases"
 node dist/apps/identity/src/command.js migrate
 node dist/apps/audit/src/main.js migrate
 
+# audit authenticates its callers at this stack's gateway, wherever GATEWAY_PORT put it.
+export AUDIT_GATEWAY_URL="${AUDIT_GATEWAY_URL:-http://127.0.0.1:${GATEWAY_PORT:-8080}}"
+
 pids=()
 run_service() { # name port
   local name=$1 port=$2

@@ -41,7 +41,12 @@ describe('docs/configuration.md', () => {
       expect(isSecret(name)).toBe(true);
     }
     expect(isSecret('AUDIT_SIGNING_KEY')).toBe(true);
-    for (const name of ['KAFKA_BROKERS', 'GATEWAY_KEY_ID_CACHE_SIZE', 'HTTP_PORT']) {
+    for (const name of [
+      'KAFKA_BROKERS',
+      'GATEWAY_KEY_ID_CACHE_SIZE',
+      'HTTP_PORT',
+      'AUDIT_SIGNING_KEY_NAME',
+    ]) {
       expect(isSecret(name)).toBe(false);
     }
   });

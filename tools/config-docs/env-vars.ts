@@ -28,6 +28,8 @@ const SHARED_DOC_SOURCE = 'libs/platform/config/src/env-schemas.ts';
  * password. Decided by name, so a new `*_SECRET`, `*_PASSWORD` or signing key is one at once.
  */
 export function isSecret(name: string): boolean {
+  // A key's name (`…_KEY_NAME`) is public: it is in every signature line.
+  if (/_NAME$/.test(name)) return false;
   return /PEPPER|PASSWORD|SECRET|SIGNING_KEY|SESSION_KEYS|PRIVATE_KEY|TOKEN|^REDIS_URL$/.test(name);
 }
 
