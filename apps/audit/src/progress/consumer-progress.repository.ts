@@ -56,4 +56,19 @@ export class ConsumerProgressRepository {
       [groupId, topic, partition, nextOffset.toString()],
     );
   }
+
+  /** Sets the progress back to `nextOffset` (a recreated partition); never forward. */
+  async rewind(
+    manager: EntityManager,
+    groupId: string,
+    topic: string,
+    partition: number,
+    nextOffset: bigint,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE audit_consumer_progress SET next_offset = $4
+        WHERE group_id = $1 AND topic = $2 AND partition = $3 AND next_offset > $4`,
+      [groupId, topic, partition, nextOffset.toString()],
+    );
+  }
 }

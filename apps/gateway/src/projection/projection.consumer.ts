@@ -47,6 +47,8 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
   /** Next offset this replica will read, per `topic:partition` it owns. */
   private readonly position = new Map<string, bigint>();
   private lastSeen = new Map<string, bigint>();
+  /** Partitions this replica set back (recreated): their progress fell on purpose, not by loss. */
+  private readonly rewound = new Set<string>();
   private target: Map<string, bigint> | null = null;
 
   constructor(
@@ -128,12 +130,30 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
     // Where Redis stands: known in memory once this replica has read or written it (the watch
     // loop notices when Redis goes back), else asked once.
     const id = `${topic}:${partition}`;
-    const applied =
+    let applied =
       this.position.get(id) ??
       (await this.retrying(
         () => this.store.partitionProgress(this.groupId, topic, partition),
         heartbeat,
       ));
+    if (applied > BigInt(batch.highWatermark)) {
+      // The partition ends before what Redis has applied: it is a new partition under the old
+      // name (Kafka lost its data, or the topic was recreated), whose offsets start again.
+      // Skipping to the old progress would drop what identity published since, revocations
+      // included: read it from here; what Redis already holds is skipped by its sequence.
+      this.logger.error(
+        `${id}: the partition ends at offset ${batch.highWatermark}, before the ${applied} applied: ` +
+          `it was recreated (Kafka lost its data?); reading it again from ${first.offset}`,
+      );
+      applied = BigInt(first.offset);
+      this.rewound.add(id);
+      await this.retrying(
+        () => this.store.recordProgress(this.groupId, topic, partition, applied),
+        heartbeat,
+      );
+      kafkaMetrics.rewinds.inc({ group: this.groupId, topic });
+      this.position.set(id, applied);
+    }
     if (applied < BigInt(first.offset)) {
       // Redis is behind what Kafka hands us (its data was lost, or the group's offset ran ahead
       // of it): read again from where Redis stands.
@@ -241,9 +261,11 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
     if (this.stopped) return;
     try {
       const progress = await this.store.progress(this.groupId);
-      const regressed = [...this.lastSeen].some(
-        ([partition, offset]) => (progress.get(partition) ?? 0n) < offset,
-      );
+      const regressed = [...this.lastSeen].some(([partition, offset]) => {
+        if ((progress.get(partition) ?? 0n) >= offset) return false;
+        // Set back by this replica for a recreated partition: Redis lost nothing.
+        return !this.rewound.delete(partition);
+      });
       this.lastSeen = progress;
       if (regressed) {
         replays.inc();

@@ -20,6 +20,10 @@ class Store {
     this.applied.push(...batch.items.map((item) => item.value));
     this.progress = batch.nextOffset;
   }
+
+  rewind(nextOffset: bigint): void {
+    if (this.progress !== null && this.progress > nextOffset) this.progress = nextOffset;
+  }
 }
 
 describe('BatchConsumer against a real broker', () => {
@@ -31,16 +35,20 @@ describe('BatchConsumer against a real broker', () => {
   const consumers: Array<BatchConsumer<string>> = [];
   let dlqReader: TopicReader;
 
-  function consumer(store: Store): BatchConsumer<string> {
+  function consumer(
+    store: Store,
+    on: { topic: string; groupId: string } = { topic, groupId },
+  ): BatchConsumer<string> {
     const created = new BatchConsumer<string>(kafka, publisher, {
-      groupId,
-      topics: [topic],
+      groupId: on.groupId,
+      topics: [on.topic],
       deadLetterTopic: () => dlq,
       decode: ({ value }) => {
         if (value.startsWith('poison')) throw new PoisonMessage('breaks the contract');
         return value.toUpperCase();
       },
       readProgress: async () => store.progress,
+      rewindProgress: async (_topic, _partition, nextOffset) => store.rewind(nextOffset),
       applyBatch: async (batch) => store.apply(batch),
       maxWaitTimeInMs: 100,
       retryDelayMs: 10,
@@ -96,5 +104,27 @@ describe('BatchConsumer against a real broker', () => {
       timeoutMs: 30_000,
     });
     expect(store.progress).toBe(5n);
+  });
+
+  it('reads a partition again from its start when it ends before the progress applied (recreated)', async () => {
+    // The store applied 50 messages of a partition that Kafka has since lost: the topic now
+    // holds 3, at offsets 0–2. Skipping to 50 would lose them (a revocation, say).
+    const recreated = uniqueName('batch_recreated');
+    await ensureTopics(kafka, [
+      { name: recreated, partitions: 1, retentionMs: null, cleanupPolicy: 'delete' },
+    ]);
+    await publisher.send(['x', 'y', 'z'].map((value) => ({ topic: recreated, key: 'k', value })));
+    const store = new Store();
+    store.progress = 50n;
+    const rewinds = async (): Promise<number> =>
+      ((await register.getSingleMetric('keyway_kafka_progress_rewinds_total')?.get())?.values ?? [])
+        .filter((value) => value.labels['topic'] === recreated)
+        .reduce((sum, value) => sum + value.value, 0);
+    await consumer(store, { topic: recreated, groupId: uniqueName('batch_group') }).start();
+    await expectEventually(() => expect(store.applied).toEqual(['X', 'Y', 'Z']), {
+      timeoutMs: 30_000,
+    });
+    expect(store.progress).toBe(3n);
+    expect(await rewinds()).toBe(1);
   });
 });

@@ -32,6 +32,12 @@ export interface BatchConsumerOptions<T> {
   /** The next offset the app has NOT applied (from its own store), or null when it has none. */
   readProgress: (topic: string, partition: number) => Promise<bigint | null>;
   /**
+   * Sets the partition's progress back to `nextOffset`: the partition ends before the progress
+   * applied, so it was recreated (Kafka lost its data, or the topic was deleted) and its offsets
+   * start again. What is read again must be skipped by the app as a redelivery.
+   */
+  rewindProgress: (topic: string, partition: number, nextOffset: bigint) => Promise<void>;
+  /**
    * Applies the batch AND records `nextOffset` as the partition's progress, atomically (one
    * database transaction). Called with an empty `items` when the batch was all poison. A throw is
    * taken for a dependency failure: the same messages come again after a back-off.
@@ -140,9 +146,25 @@ export class BatchConsumer<T> {
     // A batch fetched before a rebalance or a seek is stale: the partition is read again.
     if (!first || !last || !isRunning() || isStale()) return;
     const id = `${topic}:${partition}`;
-    const applied =
+    let applied =
       this.position.get(id) ??
       (await this.retrying(topic, heartbeat, () => this.progressOf(topic, partition)));
+    if (applied > BigInt(batch.highWatermark)) {
+      // The partition ends before what the store has applied: it is a new partition under the
+      // old name, whose offsets start again. Skipping up to the old progress would lose what was
+      // published since; read it from here instead (redeliveries are the app's to skip).
+      this.logger.error(
+        `${id}: the partition ends at offset ${batch.highWatermark}, before the ${applied} applied: ` +
+          `it was recreated (Kafka lost its data?); reading it again from ${first.offset}`,
+      );
+      applied = BigInt(first.offset);
+      await this.retrying(topic, heartbeat, () =>
+        this.options.rewindProgress(topic, partition, applied),
+      );
+      kafkaMetrics.rewinds.inc({ group: this.options.groupId, topic });
+      this.position.set(id, applied);
+      this.sought.delete(id);
+    }
     if (applied < BigInt(first.offset) && this.sought.get(id) !== applied) {
       // The store is behind what Kafka hands us (the group's offset ran ahead of it): read again
       // from where the store stands. Sought once: if Kafka no longer has those offsets

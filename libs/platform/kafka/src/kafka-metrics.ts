@@ -35,6 +35,11 @@ export const kafkaMetrics = {
     "Messages of a partition not yet applied, as of the member's last batch",
     ['group', 'topic', 'partition'],
   ),
+  rewinds: counter(
+    'keyway_kafka_progress_rewinds_total',
+    'Partitions found shorter than the progress applied (recreated: Kafka lost its data), read again',
+    ['group', 'topic'],
+  ),
   published: counter('keyway_kafka_messages_published_total', 'Messages published', ['topic']),
   consumerUp: gauge(
     'keyway_kafka_consumer_connected',

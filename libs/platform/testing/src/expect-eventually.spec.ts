@@ -58,6 +58,21 @@ describe('expectEventually', () => {
     expect(Date.now() - startedAt).toBeLessThan(1_000);
   });
 
+  it('reports the last real failure when the deadline cuts the final attempt short', async () => {
+    let calls = 0;
+    await expect(
+      expectEventually(
+        async () => {
+          calls += 1;
+          // Attempts fail at once, then one hangs past the deadline (a slow query, say).
+          if (calls < 3) throw new Error(`expected 1 revocation, got 0 (call ${calls})`);
+          await new Promise(() => undefined);
+        },
+        { timeoutMs: 100, intervalMs: 5 },
+      ),
+    ).rejects.toThrow(/expected 1 revocation, got 0 \(call 2\)[\s\S]*still failing after/);
+  });
+
   it('wraps values that are not errors', async () => {
     await expect(
       expectEventually(

@@ -8,7 +8,8 @@ export interface ExpectEventuallyOptions {
 /**
  * Bounded polling: runs `assertion` until it stops throwing and returns its result.
  * On timeout, rethrows the last assertion error with the elapsed time appended, so Jest still
- * shows the original matcher diff. An attempt that never settles counts against the same deadline.
+ * shows the original matcher diff. An attempt that never settles counts against the same deadline;
+ * when the deadline cuts one short, the failure of the attempt before it is the one reported.
  */
 export async function expectEventually<T>(
   assertion: () => T | Promise<T>,
@@ -17,13 +18,14 @@ export async function expectEventually<T>(
   const startedAt = Date.now();
   const deadline = startedAt + timeoutMs;
   let attempts = 0;
+  let lastError: unknown;
   for (;;) {
     attempts += 1;
-    let lastError: unknown;
     try {
       return await beforeDeadline(assertion, deadline);
     } catch (error) {
-      lastError = error;
+      // An attempt cut off by the deadline says less than the failure before it: keep that one.
+      if (!(error instanceof AttemptTimedOut) || lastError === undefined) lastError = error;
     }
     const remaining = deadline - Date.now();
     if (remaining <= 0) {

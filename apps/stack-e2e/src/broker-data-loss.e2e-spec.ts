@@ -1,0 +1,139 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { TOPIC_SPECS } from '@keyway/contracts';
+import { createKafka, ensureTopics } from '@keyway/platform-kafka';
+import {
+  expectEventually,
+  startThrowawayKafka,
+  type ThrowawayKafka,
+} from '@keyway/platform-testing';
+import { type BootstrapResult, Stack } from './support/stack';
+
+interface IssuedKey {
+  id: string;
+  key: string;
+}
+
+/**
+ * Kafka loses its data (a cluster rebuilt from nothing, a topic deleted and recreated): the
+ * partitions start again at offset 0, below where the gateway and audit stood. What identity
+ * publishes next (a revocation above all) must still reach both; nothing may be skipped because
+ * its offset is one they had already passed. Runs on its own broker.
+ */
+describe('broker data lost, topics recreated', () => {
+  let kafka: ThrowawayKafka;
+  let stack: Stack;
+  let owner: BootstrapResult;
+
+  beforeAll(async () => {
+    kafka = await startThrowawayKafka();
+    stack = new Stack(kafka.brokers.join(','));
+    await stack.start('identity', 'gateway', 'audit');
+    owner = stack.bootstrap();
+  }, 240_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    await kafka?.wipe();
+  });
+
+  const identity = (path: string, body: unknown) =>
+    fetch(`${stack.service('identity').url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${owner.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  async function issueKeys(count: number, label: string): Promise<IssuedKey[]> {
+    const keys: IssuedKey[] = [];
+    for (let i = 0; i < count; i++) {
+      const response = await identity('/v1/keys', { name: `${label}-${i}` });
+      expect(response.status).toBe(201);
+      keys.push((await response.json()) as IssuedKey);
+    }
+    return keys;
+  }
+
+  const verdict = async (key: string): Promise<string> => {
+    const response = await fetch(`${stack.service('gateway').url}/v1/verify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ key }),
+    });
+    return ((await response.json()) as { code: string }).code;
+  };
+
+  async function expectVerdicts(expected: Array<[IssuedKey, string]>, timeoutMs: number) {
+    await expectEventually(
+      async () => {
+        const got = await Promise.all(expected.map(async ([key]) => verdict(key.key)));
+        expect(got).toEqual(expected.map(([, code]) => code));
+      },
+      { timeoutMs, intervalMs: 250 },
+    );
+  }
+
+  /** Each (subject, event type) is on audit's trail exactly once. */
+  async function expectTrail(expected: Array<[string, string]>, timeoutMs: number) {
+    const audit = await stack.auditDatabase();
+    await expectEventually(
+      async () => {
+        const { rows } = await audit.query<{ subject: string; type: string; n: number }>(
+          `SELECT subject, type, count(*)::int AS n FROM audit_events
+            WHERE subject = ANY($1) GROUP BY subject, type`,
+          [expected.map(([subject]) => subject)],
+        );
+        const count = new Map(rows.map(({ subject, type, n }) => [`${subject} ${type}`, n]));
+        expect(
+          expected.map(([subject, type]) => [subject, type, count.get(`${subject} ${type}`)]),
+        ).toEqual(expected.map(([subject, type]) => [subject, type, 1]));
+      },
+      { timeoutMs, intervalMs: 250 },
+    );
+  }
+
+  it('applies what is published after the loss, though its offsets are below the stored progress', async () => {
+    // Enough events that every partition's stored progress is well above what follows the loss.
+    const before = await issueKeys(36, 'before');
+    await expectVerdicts(
+      before.map((key) => [key, 'VALID']),
+      60_000,
+    );
+    await expectTrail(
+      before.map((key) => [key.id, 'keyway.key.issued.v1']),
+      60_000,
+    );
+
+    // The broker dies and comes back with nothing: its log directory is gone.
+    await kafka.kill();
+    rmSync(join(kafka.dataDir, 'data'), { recursive: true, force: true });
+    await kafka.start();
+    // The operator recreates the topics (Strimzi's KafkaTopic does it by itself).
+    await ensureTopics(
+      createKafka({ brokers: [...kafka.brokers], clientId: 'e2e-recreate-topics' }),
+      TOPIC_SPECS,
+    );
+
+    const revoked = before.slice(0, 4);
+    for (const key of revoked) {
+      expect((await identity(`/v1/keys/${key.id}/revoke`, {})).status).toBe(200);
+    }
+    const after = await issueKeys(3, 'after');
+
+    await expectVerdicts(
+      [
+        ...revoked.map((key): [IssuedKey, string] => [key, 'REVOKED']),
+        ...after.map((key): [IssuedKey, string] => [key, 'VALID']),
+        [before[10] as IssuedKey, 'VALID'],
+      ],
+      90_000,
+    );
+    await expectTrail(
+      [
+        ...revoked.map((key): [string, string] => [key.id, 'keyway.key.revoked.v1']),
+        ...after.map((key): [string, string] => [key.id, 'keyway.key.issued.v1']),
+      ],
+      90_000,
+    );
+  });
+});
