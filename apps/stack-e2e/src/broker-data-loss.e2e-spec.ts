@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import { TOPIC_SPECS } from '@keyway/contracts';
-import { createKafka, ensureTopics } from '@keyway/platform-kafka';
 import {
   expectEventually,
   startThrowawayKafka,
@@ -109,10 +109,17 @@ describe('broker data lost, topics recreated', () => {
     rmSync(join(kafka.dataDir, 'data'), { recursive: true, force: true });
     await kafka.start();
     // The operator recreates the topics (Strimzi's KafkaTopic does it by itself).
-    await ensureTopics(
-      createKafka({ brokers: [...kafka.brokers], clientId: 'e2e-recreate-topics' }),
-      TOPIC_SPECS,
-    );
+    const admin = new Kafka({
+      clientId: 'e2e-recreate-topics',
+      brokers: [...kafka.brokers],
+      logLevel: logLevel.NOTHING,
+    }).admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: TOPIC_SPECS.map((spec) => ({ topic: spec.name, numPartitions: spec.partitions })),
+    });
+    await admin.disconnect();
 
     const revoked = before.slice(0, 4);
     for (const key of revoked) {
