@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { TOPIC_SPECS } from '@keyway/contracts';
 import {
   expectEventually,
@@ -92,6 +92,20 @@ describe('broker data lost, topics recreated', () => {
     );
   }
 
+  async function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
+    const admin = new Kafka({
+      clientId: 'e2e-recreate-topics',
+      brokers: [...kafka.brokers],
+      logLevel: logLevel.NOTHING,
+    }).admin();
+    await admin.connect();
+    try {
+      return await work(admin);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   it('applies what is published after the loss, though its offsets are below the stored progress', async () => {
     // Enough events that every partition's stored progress is well above what follows the loss.
     const before = await issueKeys(36, 'before');
@@ -109,17 +123,12 @@ describe('broker data lost, topics recreated', () => {
     rmSync(join(kafka.dataDir, 'data'), { recursive: true, force: true });
     await kafka.start();
     // The operator recreates the topics (Strimzi's KafkaTopic does it by itself).
-    const admin = new Kafka({
-      clientId: 'e2e-recreate-topics',
-      brokers: [...kafka.brokers],
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: TOPIC_SPECS.map((spec) => ({ topic: spec.name, numPartitions: spec.partitions })),
-    });
-    await admin.disconnect();
+    await withAdmin((admin) =>
+      admin.createTopics({
+        waitForLeaders: true,
+        topics: TOPIC_SPECS.map((spec) => ({ topic: spec.name, numPartitions: spec.partitions })),
+      }),
+    );
 
     const revoked = before.slice(0, 4);
     for (const key of revoked) {
@@ -132,6 +141,48 @@ describe('broker data lost, topics recreated', () => {
         ...revoked.map((key): [IssuedKey, string] => [key, 'REVOKED']),
         ...after.map((key): [IssuedKey, string] => [key, 'VALID']),
         [before[10] as IssuedKey, 'VALID'],
+      ],
+      90_000,
+    );
+    await expectTrail(
+      [
+        ...revoked.map((key): [string, string] => [key.id, 'keyway.key.revoked.v1']),
+        ...after.map((key): [string, string] => [key.id, 'keyway.key.issued.v1']),
+      ],
+      90_000,
+    );
+  });
+
+  it('keeps up when the key topic is deleted and created again while everything runs', async () => {
+    const before = await issueKeys(36, 'again');
+    await expectVerdicts(
+      before.map((key) => [key, 'VALID']),
+      60_000,
+    );
+    const keysTopic = TOPIC_SPECS.find((spec) => spec.name === 'keyway.keys.v1');
+    if (keysTopic === undefined) throw new Error('no keys topic in TOPIC_SPECS');
+    await withAdmin(async (admin) => {
+      await admin.deleteTopics({ topics: [keysTopic.name], timeout: 30_000 });
+      await expectEventually(
+        async () => expect(await admin.listTopics()).not.toContain(keysTopic.name),
+        { timeoutMs: 30_000, intervalMs: 250 },
+      );
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic: keysTopic.name, numPartitions: keysTopic.partitions }],
+      });
+    });
+
+    const revoked = before.slice(0, 3);
+    for (const key of revoked) {
+      expect((await identity(`/v1/keys/${key.id}/revoke`, {})).status).toBe(200);
+    }
+    const after = await issueKeys(2, 'again-after');
+    await expectVerdicts(
+      [
+        ...revoked.map((key): [IssuedKey, string] => [key, 'REVOKED']),
+        ...after.map((key): [IssuedKey, string] => [key, 'VALID']),
+        [before[20] as IssuedKey, 'VALID'],
       ],
       90_000,
     );
