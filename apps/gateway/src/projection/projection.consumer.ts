@@ -47,8 +47,6 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
   /** Next offset this replica will read, per `topic:partition` it owns. */
   private readonly position = new Map<string, bigint>();
   private lastSeen = new Map<string, bigint>();
-  /** Partitions this replica set back (recreated): their progress fell on purpose, not by loss. */
-  private readonly rewound = new Set<string>();
   private target: Map<string, bigint> | null = null;
 
   constructor(
@@ -146,7 +144,6 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
           `it was recreated (Kafka lost its data?); reading it again from ${first.offset}`,
       );
       applied = BigInt(first.offset);
-      this.rewound.add(id);
       await this.retrying(
         () => this.store.recordProgress(this.groupId, topic, partition, applied),
         heartbeat,
@@ -261,11 +258,10 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
     if (this.stopped) return;
     try {
       const progress = await this.store.progress(this.groupId);
-      const regressed = [...this.lastSeen].some(([partition, offset]) => {
-        if ((progress.get(partition) ?? 0n) >= offset) return false;
-        // Set back by this replica for a recreated partition: Redis lost nothing.
-        return !this.rewound.delete(partition);
-      });
+      const fell = [...this.lastSeen].filter(
+        ([partition, offset]) => (progress.get(partition) ?? 0n) < offset,
+      );
+      const regressed = fell.length > 0 && !(await this.recreated(fell));
       this.lastSeen = progress;
       if (regressed) {
         replays.inc();
@@ -291,6 +287,21 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
       }
     } catch (error) {
       this.logger.debug?.(`projection watch: ${String(error)}`);
+    }
+  }
+
+  /**
+   * Whether every partition whose progress fell is now shorter than the progress it had: the
+   * partitions were recreated and a replica is reading them again (`eachBatch`), so Redis lost
+   * nothing. A partition as long as before means Redis did lose its data; so does a Kafka that
+   * cannot say (the safe side: catching up answers 503, a silently emptied Redis NOT_FOUND).
+   */
+  private async recreated(fell: ReadonlyArray<readonly [string, bigint]>): Promise<boolean> {
+    try {
+      const ends = await this.topicEnds();
+      return fell.every(([partition, offset]) => (ends.get(partition) ?? 0n) < offset);
+    } catch {
+      return false;
     }
   }
 
