@@ -527,4 +527,33 @@ describe('trail ingest (real Postgres and Kafka)', () => {
     expect(duplicates).toEqual([]);
     expectChain(await recordsOf(fresh, h.ws));
   });
+
+  it('reads a partition again from its start without appending what retention pruned', async () => {
+    const h = history();
+    await publish(keysTopic, h.keys);
+    const source = await database();
+    const groupId = uniqueName('int_trail_reread');
+    const consumer = await startConsumer(source, groupId);
+    await expectEventually(async () => expect(await recordsOf(source, h.ws)).toHaveLength(8), {
+      timeoutMs: 30_000,
+    });
+    await consumer.stop();
+    // Retention pruned the first three records of the workspace (as the pruner does: from the
+    // front), then the partitions are read again from offset 0 (a recreated or cut-short topic).
+    await source.query(`DELETE FROM audit_events WHERE workspace_id = $1 AND position <= 3`, [
+      h.ws,
+    ]);
+    await source.query(`UPDATE audit_consumer_progress SET next_offset = 0 WHERE group_id = $1`, [
+      groupId,
+    ]);
+    const more = history();
+    await publish(keysTopic, more.keys.slice(0, 2));
+    await startConsumer(source, groupId);
+    await expectEventually(async () => expect(await recordsOf(source, more.ws)).toHaveLength(2), {
+      timeoutMs: 30_000,
+    });
+    // Everything before was read again: the five kept are not twice, the three pruned not back.
+    const kept = await recordsOf(source, h.ws);
+    expect(kept.map((record) => record.position)).toEqual([4, 5, 6, 7, 8]);
+  });
 });

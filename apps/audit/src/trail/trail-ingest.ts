@@ -43,12 +43,12 @@ export class TrailIngest {
       for (const trailEvent of events) {
         const { event } = trailEvent;
         const current = changed.get(event.subject) ?? known.get(event.subject);
-        // An event at or before the subject's state is a redelivery (the appender skips it) or,
-        // were identity ever to publish out of order, a late one: recorded, state untouched.
-        const late = current !== undefined && event.sequence <= current.sequence;
-        const change = changeOf(trailEvent, late ? null : (current?.state ?? null));
+        // An event at or before the subject's state is a redelivery: on the trail already, or
+        // pruned from it by retention (a partition read again from its start), and never to be
+        // appended twice. identity publishes each subject's events in order, on one partition.
+        if (current !== undefined && event.sequence <= current.sequence) continue;
+        const change = changeOf(trailEvent, current?.state ?? null);
         entries.push(entryOf(trailEvent, change.before, change.after));
-        if (late) continue;
         const next = {
           subject: event.subject,
           workspaceId: event.workspaceid,

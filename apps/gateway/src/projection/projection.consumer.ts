@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { type Admin, type Consumer, Kafka, type EachBatchPayload } from 'kafkajs';
 import { TOPICS } from '@keyway/contracts';
-import { EventPublisher, kafkaMetrics } from '@keyway/platform-kafka';
+import { EventPublisher, kafkaMetrics, partitionEnd } from '@keyway/platform-kafka';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { counter } from '../metrics';
 import { ProjectionApplier } from './projection-applier';
@@ -134,8 +134,12 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
         () => this.store.partitionProgress(this.groupId, topic, partition),
         heartbeat,
       ));
-    if (applied > BigInt(batch.highWatermark)) {
-      // The partition ends before what Redis has applied: it is a new partition under the old
+    if (
+      applied > BigInt(batch.highWatermark) &&
+      (await this.retrying(() => partitionEnd(this.admin, topic, partition), heartbeat)) < applied
+    ) {
+      // The partition ends before what Redis has applied (the broker confirms it: a fetch's high
+      // watermark can trail briefly after a leader change): it is a new partition under the old
       // name (Kafka lost its data, or the topic was recreated), whose offsets start again.
       // Skipping to the old progress would drop what identity published since, revocations
       // included: read it from here; what Redis already holds is skipped by its sequence.
@@ -240,9 +244,11 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
     try {
       const progress = await this.store.progress(this.groupId);
       for (const { topic, partition } of this.assigned) {
-        const offset = progress.get(`${topic}:${partition}`) ?? 0n;
+        const id = `${topic}:${partition}`;
+        if (this.position.has(id)) continue; // a batch got there first
+        const offset = progress.get(id) ?? 0n;
         this.consumer.seek({ topic, partition, offset: String(offset) });
-        this.position.set(`${topic}:${partition}`, offset);
+        this.position.set(id, offset);
       }
     } catch (error) {
       // The first batch compares with Redis anyway; this only saves reading ahead.
@@ -280,9 +286,12 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
       }
       if (!this.status.caughtUp) {
         this.target ??= await this.topicEnds();
-        const reached = [...this.target].every(
-          ([partition, end]) => (progress.get(partition) ?? 0n) >= end,
-        );
+        const reached = [...this.target].every(([partition, end]) => {
+          const applied = progress.get(partition) ?? 0n;
+          // Past the end: a recreated partition that has not been read again yet, so what was
+          // published since (a revocation) is not in Redis. An empty one has nothing to read.
+          return applied > end ? end === 0n : applied >= end;
+        });
         if (reached) this.setCaughtUp(true);
       }
     } catch (error) {

@@ -1,8 +1,15 @@
 import { Logger } from '@nestjs/common';
-import { type Consumer, type EachBatchPayload, type IHeaders, type Kafka } from 'kafkajs';
+import {
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  type IHeaders,
+  type Kafka,
+} from 'kafkajs';
 import { PoisonMessage } from './poison-message';
 import { type EventPublisher } from './event-publisher';
 import { kafkaMetrics } from './kafka-metrics';
+import { partitionEnd } from './partition-end';
 
 /** One message of a batch, as the app's `decode` sees it. */
 export interface BatchMessage {
@@ -77,6 +84,8 @@ export class BatchConsumer<T> {
   private readonly position = new Map<string, bigint>();
   /** Where this member last sought each partition to: Kafka may no longer have that offset. */
   private readonly sought = new Map<string, bigint>();
+  /** Asks where a partition ends, when a batch says it ends before the progress applied. */
+  private readonly admin: Admin;
 
   constructor(
     kafka: Kafka,
@@ -84,6 +93,7 @@ export class BatchConsumer<T> {
     private readonly options: BatchConsumerOptions<T>,
   ) {
     this.logger = new Logger(`batch-consumer:${options.groupId}`);
+    this.admin = kafka.admin();
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: 30_000,
@@ -136,6 +146,7 @@ export class BatchConsumer<T> {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.consumer.disconnect();
+    await this.admin.disconnect().catch(() => undefined);
   }
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
@@ -149,8 +160,13 @@ export class BatchConsumer<T> {
     let applied =
       this.position.get(id) ??
       (await this.retrying(topic, heartbeat, () => this.progressOf(topic, partition)));
-    if (applied > BigInt(batch.highWatermark)) {
-      // The partition ends before what the store has applied: it is a new partition under the
+    if (
+      applied > BigInt(batch.highWatermark) &&
+      (await this.retrying(topic, heartbeat, () => partitionEnd(this.admin, topic, partition))) <
+        applied
+    ) {
+      // The partition ends before what the store has applied (the broker confirms it: a fetch's
+      // high watermark can trail briefly after a leader change): it is a new partition under the
       // old name, whose offsets start again. Skipping up to the old progress would lose what was
       // published since; read it from here instead (redeliveries are the app's to skip).
       this.logger.error(

@@ -19,17 +19,25 @@ export async function expectEventually<T>(
   const deadline = startedAt + timeoutMs;
   let attempts = 0;
   let lastError: unknown;
+  let cutShort = false;
   for (;;) {
     attempts += 1;
     try {
       return await beforeDeadline(assertion, deadline);
     } catch (error) {
       // An attempt cut off by the deadline says less than the failure before it: keep that one.
-      if (!(error instanceof AttemptTimedOut) || lastError === undefined) lastError = error;
+      cutShort = error instanceof AttemptTimedOut;
+      if (!cutShort || lastError === undefined) lastError = error;
     }
     const remaining = deadline - Date.now();
     if (remaining <= 0) {
-      throw withElapsed(lastError, Date.now() - startedAt, attempts);
+      const elapsed = Date.now() - startedAt;
+      throw withElapsed(
+        lastError,
+        elapsed,
+        attempts,
+        cutShort && !(lastError instanceof AttemptTimedOut),
+      );
     }
     await pause(Math.min(intervalMs, remaining));
   }
@@ -58,8 +66,8 @@ function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function withElapsed(error: unknown, elapsedMs: number, attempts: number): Error {
-  const note = `expectEventually: still failing after ${elapsedMs} ms (${attempts} attempt${attempts === 1 ? '' : 's'})`;
+function withElapsed(error: unknown, elapsedMs: number, attempts: number, cutShort = false): Error {
+  const note = `expectEventually: still failing after ${elapsedMs} ms (${attempts} attempt${attempts === 1 ? '' : 's'}${cutShort ? '; the last did not settle' : ''})`;
   if (!(error instanceof Error)) {
     return new Error(`${String(error)}\n\n${note}`);
   }
