@@ -7,7 +7,12 @@ import {
 } from '@nestjs/common';
 import { type Admin, type Consumer, Kafka, type EachBatchPayload } from 'kafkajs';
 import { TOPICS } from '@keyway/contracts';
-import { EventPublisher, kafkaMetrics, partitionEnd } from '@keyway/platform-kafka';
+import {
+  EventPublisher,
+  kafkaMetrics,
+  partitionBounds,
+  partitionEnd,
+} from '@keyway/platform-kafka';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { counter } from '../metrics';
 import { ProjectionApplier } from './projection-applier';
@@ -17,6 +22,8 @@ import { ProjectionStore } from './projection.store';
 const PROJECTED_TOPICS = [TOPICS.keys, TOPICS.workspaces] as const;
 const DEAD_LETTER = { [TOPICS.keys]: TOPICS.keysDlq, [TOPICS.workspaces]: TOPICS.workspacesDlq };
 const WATCH_INTERVAL_MS = 500;
+/** How often owned partitions are compared with Redis's progress, to find recreated ones. */
+const RECREATED_CHECK_MS = 5_000;
 const MAX_RETRY_DELAY_MS = 5_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -43,6 +50,7 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
   private readonly admin: Admin;
   private stopped = false;
   private watchTimer: NodeJS.Timeout | undefined;
+  private recreatedTimer: NodeJS.Timeout | undefined;
   private assigned: Array<{ topic: string; partition: number }> = [];
   /** Next offset this replica will read, per `topic:partition` it owns. */
   private readonly position = new Map<string, bigint>();
@@ -95,12 +103,16 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
     };
     start();
     this.watchTimer = setInterval(() => void this.watch(), WATCH_INTERVAL_MS);
+    // A recreated partition that stays empty sends no batch to notice it by; look now and then.
+    this.recreatedTimer = setInterval(() => void this.rewindRecreated(), RECREATED_CHECK_MS);
+    this.recreatedTimer.unref();
     this.watchTimer.unref();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.watchTimer);
+    clearInterval(this.recreatedTimer);
     await this.consumer.disconnect();
     await this.admin.disconnect().catch(() => undefined);
   }
@@ -147,9 +159,10 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
         `${id}: the partition ends at offset ${batch.highWatermark}, before the ${applied} applied: ` +
           `it was recreated (Kafka lost its data?); reading it again from ${first.offset}`,
       );
+      const from = applied;
       applied = BigInt(first.offset);
       await this.retrying(
-        () => this.store.recordProgress(this.groupId, topic, partition, applied),
+        () => this.store.rewindProgress(this.groupId, topic, partition, from, applied),
         heartbeat,
       );
       kafkaMetrics.rewinds.inc({ group: this.groupId, topic });
@@ -254,6 +267,38 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
       // The first batch compares with Redis anyway; this only saves reading ahead.
       this.logger.warn(`cannot read projection progress after joining: ${String(error)}`);
     }
+    await this.rewindRecreated();
+  }
+
+  /**
+   * Sets back the progress of each owned partition that ends before it (recreated, and empty or
+   * quiet since, so no batch showed it) to where the partition starts, and reads from there: were
+   * it left, a later seek to the old progress would skip what the partition holds by then.
+   */
+  private async rewindRecreated(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const progress = await this.store.progress(this.groupId);
+      for (const topic of new Set(this.assigned.map((each) => each.topic))) {
+        const bounds = await partitionBounds(this.admin, topic);
+        for (const { partition } of this.assigned.filter((each) => each.topic === topic)) {
+          const id = `${topic}:${partition}`;
+          const applied = progress.get(id) ?? 0n;
+          const found = bounds.get(partition);
+          if (found === undefined || applied <= found.high) continue;
+          this.logger.error(
+            `${id}: the partition ends at offset ${found.high}, before the ${applied} applied: ` +
+              `it was recreated (Kafka lost its data?); reading it again from ${found.low}`,
+          );
+          await this.store.rewindProgress(this.groupId, topic, partition, applied, found.low);
+          kafkaMetrics.rewinds.inc({ group: this.groupId, topic });
+          this.consumer.seek({ topic, partition, offset: String(found.low) });
+          this.position.set(id, found.low);
+        }
+      }
+    } catch (error) {
+      this.logger.debug?.(`cannot compare partitions with the projection: ${String(error)}`);
+    }
   }
 
   /**
@@ -267,7 +312,7 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
       const fell = [...this.lastSeen].filter(
         ([partition, offset]) => (progress.get(partition) ?? 0n) < offset,
       );
-      const regressed = fell.length > 0 && !(await this.recreated(fell));
+      const regressed = fell.length > 0 && !(await this.rewound(fell));
       this.lastSeen = progress;
       if (regressed) {
         replays.inc();
@@ -300,18 +345,13 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
   }
 
   /**
-   * Whether every partition whose progress fell is now shorter than the progress it had: the
-   * partitions were recreated and a replica is reading them again (`eachBatch`), so Redis lost
-   * nothing. A partition as long as before means Redis did lose its data; so does a Kafka that
-   * cannot say (the safe side: catching up answers 503, a silently emptied Redis NOT_FOUND).
+   * Whether every partition whose progress fell was set back on purpose, by a replica that found
+   * it recreated (`rewindProgress` notes the progress it had): then Redis lost nothing. A Redis
+   * that lost its data lost those notes too.
    */
-  private async recreated(fell: ReadonlyArray<readonly [string, bigint]>): Promise<boolean> {
-    try {
-      const ends = await this.topicEnds();
-      return fell.every(([partition, offset]) => (ends.get(partition) ?? 0n) < offset);
-    } catch {
-      return false;
-    }
+  private async rewound(fell: ReadonlyArray<readonly [string, bigint]>): Promise<boolean> {
+    const rewinds = await this.store.rewinds(this.groupId);
+    return fell.every(([partition, offset]) => (rewinds.get(partition) ?? -1n) >= offset);
   }
 
   private async topicEnds(): Promise<Map<string, bigint>> {

@@ -230,6 +230,31 @@ export class ProjectionStore {
     return value === null ? 0n : BigInt(value);
   }
 
+  /**
+   * Sets a recreated partition's progress back to `nextOffset`, noting the progress `from` it had,
+   * in one transaction: the replicas watching the progress then know it fell on purpose.
+   */
+  async rewindProgress(
+    groupId: string,
+    topic: string,
+    partition: number,
+    from: bigint,
+    nextOffset: bigint,
+  ): Promise<void> {
+    const field = `${topic}:${partition}`;
+    await this.redis
+      .multi()
+      .hset(redisKeys.rewinds(groupId), field, String(from))
+      .hset(redisKeys.progress(groupId), field, String(nextOffset))
+      .exec();
+  }
+
+  /** The progress each rewound partition had when it was set back (`rewindProgress`). */
+  async rewinds(groupId: string): Promise<Map<string, bigint>> {
+    const fields = await this.redis.hgetall(redisKeys.rewinds(groupId));
+    return new Map(Object.entries(fields).map(([field, value]) => [field, BigInt(value)]));
+  }
+
   async recordProgress(
     groupId: string,
     topic: string,

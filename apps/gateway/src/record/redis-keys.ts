@@ -62,4 +62,9 @@ export const redisKeys = {
   memberKeys: (memberId: string) => `keyway:member:{${memberId}}:keys`,
   /** Hash: next offset to apply per `topic:partition`, for one consumer group's projection. */
   progress: (groupId: string) => `keyway:projection:{${groupId}}`,
+  /**
+   * Hash: per `topic:partition`, the progress it had when a replica found it recreated and set
+   * it back (same hash tag as `progress`, written with it in one transaction).
+   */
+  rewinds: (groupId: string) => `keyway:projection-rewinds:{${groupId}}`,
 } as const;

@@ -9,7 +9,7 @@ import {
 import { PoisonMessage } from './poison-message';
 import { type EventPublisher } from './event-publisher';
 import { kafkaMetrics } from './kafka-metrics';
-import { partitionEnd } from './partition-end';
+import { partitionBounds, partitionEnd } from './partition-end';
 
 /** One message of a batch, as the app's `decode` sees it. */
 export interface BatchMessage {
@@ -58,6 +58,8 @@ export interface BatchConsumerOptions<T> {
   maxWaitTimeInMs?: number;
   /** First back-off after a failure; doubles up to 5 s (default 200 ms). */
   retryDelayMs?: number;
+  /** How often owned partitions are compared with the progress, to find recreated ones (5 s). */
+  recreatedCheckMs?: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -84,8 +86,11 @@ export class BatchConsumer<T> {
   private readonly position = new Map<string, bigint>();
   /** Where this member last sought each partition to: Kafka may no longer have that offset. */
   private readonly sought = new Map<string, bigint>();
-  /** Asks where a partition ends, when a batch says it ends before the progress applied. */
+  /** Asks where partitions start and end (recreated partitions are shorter than the progress). */
   private readonly admin: Admin;
+  /** The partitions this member owns, as of its last join. */
+  private assigned: ReadonlyArray<{ topic: string; partition: number }> = [];
+  private recreatedTimer: NodeJS.Timeout | undefined;
 
   constructor(
     kafka: Kafka,
@@ -117,6 +122,7 @@ export class BatchConsumer<T> {
       const assigned = Object.entries(event.payload.memberAssignment).flatMap(
         ([topic, partitions]) => partitions.map((partition) => ({ topic, partition })),
       );
+      this.assigned = assigned;
       void this.seekToProgress(assigned);
     });
   }
@@ -133,6 +139,13 @@ export class BatchConsumer<T> {
     this.stopped = false;
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true });
+    // A recreated partition that stays empty sends no batch to notice it by; look now and then.
+    clearInterval(this.recreatedTimer);
+    this.recreatedTimer = setInterval(
+      () => void this.rewindRecreated(),
+      this.options.recreatedCheckMs ?? 5_000,
+    );
+    this.recreatedTimer.unref();
     await this.consumer.run({
       autoCommit: true,
       autoCommitInterval: 1_000,
@@ -145,6 +158,7 @@ export class BatchConsumer<T> {
   /** Leaves the group once the batches in hand are applied (or their retries given up). */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.recreatedTimer);
     await this.consumer.disconnect();
     await this.admin.disconnect().catch(() => undefined);
   }
@@ -169,16 +183,11 @@ export class BatchConsumer<T> {
       // high watermark can trail briefly after a leader change): it is a new partition under the
       // old name, whose offsets start again. Skipping up to the old progress would lose what was
       // published since; read it from here instead (redeliveries are the app's to skip).
-      this.logger.error(
-        `${id}: the partition ends at offset ${batch.highWatermark}, before the ${applied} applied: ` +
-          `it was recreated (Kafka lost its data?); reading it again from ${first.offset}`,
-      );
+      const from = applied;
       applied = BigInt(first.offset);
       await this.retrying(topic, heartbeat, () =>
-        this.options.rewindProgress(topic, partition, applied),
+        this.rewind(topic, partition, from, batch.highWatermark, applied),
       );
-      kafkaMetrics.rewinds.inc({ group: this.options.groupId, topic });
-      this.position.set(id, applied);
       this.sought.delete(id);
     }
     if (applied < BigInt(first.offset) && this.sought.get(id) !== applied) {
@@ -300,14 +309,64 @@ export class BatchConsumer<T> {
     kafkaMetrics.deadLettered.inc({ group: this.options.groupId, topic: message.topic });
   }
 
+  /**
+   * Sets back the progress of each owned partition that ends before it (recreated, and empty or
+   * quiet since, so no batch showed it) to where the partition starts, and reads from there.
+   */
+  private async rewindRecreated(): Promise<void> {
+    if (this.stopped) return;
+    for (const topic of new Set(this.assigned.map((each) => each.topic))) {
+      try {
+        const bounds = await partitionBounds(this.admin, topic);
+        for (const { partition } of this.assigned.filter((each) => each.topic === topic)) {
+          const applied = await this.progressOf(topic, partition);
+          const { low, high } = bounds.get(partition) ?? { low: 0n, high: applied };
+          if (applied <= high) continue;
+          await this.rewind(topic, partition, applied, high, low);
+          this.consumer.seek({ topic, partition, offset: String(low) });
+          this.sought.set(`${topic}:${partition}`, low);
+        }
+      } catch (error) {
+        this.logger.debug(
+          `cannot compare ${topic}'s partitions with the progress: ${describe(error)}`,
+        );
+      }
+    }
+  }
+
+  /** Sets a recreated partition's progress back to `to` (logged and counted). */
+  private async rewind(
+    topic: string,
+    partition: number,
+    applied: bigint,
+    end: bigint | string,
+    to: bigint,
+  ): Promise<void> {
+    const id = `${topic}:${partition}`;
+    this.logger.error(
+      `${id}: the partition ends at offset ${end}, before the ${applied} applied: ` +
+        `it was recreated (Kafka lost its data?); reading it again from ${to}`,
+    );
+    await this.options.rewindProgress(topic, partition, to);
+    kafkaMetrics.rewinds.inc({ group: this.options.groupId, topic });
+    this.position.set(id, to);
+  }
+
   private async seekToProgress(
     assigned: ReadonlyArray<{ topic: string; partition: number }>,
   ): Promise<void> {
     for (const { topic, partition } of assigned) {
       const id = `${topic}:${partition}`;
       try {
-        const offset = await this.progressOf(topic, partition);
+        let offset = await this.progressOf(topic, partition);
         if (this.position.has(id)) continue; // a batch got there first
+        // A partition recreated while no member owned it: start where it starts, not past its end.
+        const bounds = (await partitionBounds(this.admin, topic)).get(partition);
+        if (bounds !== undefined && offset > bounds.high) {
+          await this.rewind(topic, partition, offset, bounds.high, bounds.low);
+          offset = bounds.low;
+        }
+        if (this.position.has(id) && this.position.get(id) !== offset) continue; // a batch, meanwhile
         this.consumer.seek({ topic, partition, offset: String(offset) });
         this.sought.set(id, offset);
         this.position.set(id, offset);

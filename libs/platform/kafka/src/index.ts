@@ -12,4 +12,4 @@ export { KafkaHealth } from './kafka-health';
 export { kafkaMetrics } from './kafka-metrics';
 export { KafkaModule, type KafkaModuleOptions } from './kafka.module';
 export { ensureTopics, type TopicSpec } from './topics';
-export { partitionEnd } from './partition-end';
+export { partitionBounds, partitionEnd, type PartitionBounds } from './partition-end';
