@@ -155,18 +155,12 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
       // name (Kafka lost its data, or the topic was recreated), whose offsets start again.
       // Skipping to the old progress would drop what identity published since, revocations
       // included: read it from here; what Redis already holds is skipped by its sequence.
-      this.logger.error(
-        `${id}: the partition ends at offset ${batch.highWatermark}, before the ${applied} applied: ` +
-          `it was recreated (Kafka lost its data?); reading it again from ${first.offset}`,
-      );
       const from = applied;
       applied = BigInt(first.offset);
       await this.retrying(
-        () => this.store.rewindProgress(this.groupId, topic, partition, from, applied),
+        () => this.rewind(topic, partition, from, batch.highWatermark, applied),
         heartbeat,
       );
-      kafkaMetrics.rewinds.inc({ group: this.groupId, topic });
-      this.position.set(id, applied);
     }
     if (applied < BigInt(first.offset)) {
       // Redis is behind what Kafka hands us (its data was lost, or the group's offset ran ahead
@@ -286,14 +280,8 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
           const applied = progress.get(id) ?? 0n;
           const found = bounds.get(partition);
           if (found === undefined || applied <= found.high) continue;
-          this.logger.error(
-            `${id}: the partition ends at offset ${found.high}, before the ${applied} applied: ` +
-              `it was recreated (Kafka lost its data?); reading it again from ${found.low}`,
-          );
-          await this.store.rewindProgress(this.groupId, topic, partition, applied, found.low);
-          kafkaMetrics.rewinds.inc({ group: this.groupId, topic });
+          await this.rewind(topic, partition, applied, found.high, found.low);
           this.consumer.seek({ topic, partition, offset: String(found.low) });
-          this.position.set(id, found.low);
         }
       }
     } catch (error) {
@@ -342,6 +330,24 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
     } catch (error) {
       this.logger.debug?.(`projection watch: ${String(error)}`);
     }
+  }
+
+  /** Sets a recreated partition's progress back to `to`, with its note (logged and counted). */
+  private async rewind(
+    topic: string,
+    partition: number,
+    applied: bigint,
+    end: bigint | string,
+    to: bigint,
+  ): Promise<void> {
+    const id = `${topic}:${partition}`;
+    this.logger.error(
+      `${id}: the partition ends at offset ${end}, before the ${applied} applied: ` +
+        `it was recreated (Kafka lost its data?); reading it again from ${to}`,
+    );
+    await this.store.rewindProgress(this.groupId, topic, partition, applied, to);
+    kafkaMetrics.rewinds.inc({ group: this.groupId, topic });
+    this.position.set(id, to);
   }
 
   /**
