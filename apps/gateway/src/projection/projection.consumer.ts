@@ -10,8 +10,9 @@ import { TOPICS } from '@keyway/contracts';
 import {
   EventPublisher,
   kafkaMetrics,
-  partitionBounds,
   partitionEnd,
+  recreatedPartitions,
+  reportRewind,
 } from '@keyway/platform-kafka';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { counter } from '../metrics';
@@ -272,17 +273,13 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
   private async rewindRecreated(): Promise<void> {
     if (this.stopped) return;
     try {
-      const progress = await this.store.progress(this.groupId);
-      for (const topic of new Set(this.assigned.map((each) => each.topic))) {
-        const bounds = await partitionBounds(this.admin, topic);
-        for (const { partition } of this.assigned.filter((each) => each.topic === topic)) {
-          const id = `${topic}:${partition}`;
-          const applied = progress.get(id) ?? 0n;
-          const found = bounds.get(partition);
-          if (found === undefined || applied <= found.high) continue;
-          await this.rewind(topic, partition, applied, found.high, found.low);
-          this.consumer.seek({ topic, partition, offset: String(found.low) });
-        }
+      // Each partition's progress is read after its end, so a batch applied meanwhile counts.
+      const recreated = await recreatedPartitions(this.admin, this.assigned, (topic, partition) =>
+        this.store.partitionProgress(this.groupId, topic, partition),
+      );
+      for (const { topic, partition, applied, low, high } of recreated) {
+        await this.rewind(topic, partition, applied, high, low);
+        this.consumer.seek({ topic, partition, offset: String(low) });
       }
     } catch (error) {
       this.logger.debug?.(`cannot compare partitions with the projection: ${String(error)}`);
@@ -340,14 +337,9 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
     end: bigint | string,
     to: bigint,
   ): Promise<void> {
-    const id = `${topic}:${partition}`;
-    this.logger.error(
-      `${id}: the partition ends at offset ${end}, before the ${applied} applied: ` +
-        `it was recreated (Kafka lost its data?); reading it again from ${to}`,
-    );
+    reportRewind(this.logger, this.groupId, { topic, partition, applied, end, to });
     await this.store.rewindProgress(this.groupId, topic, partition, applied, to);
-    kafkaMetrics.rewinds.inc({ group: this.groupId, topic });
-    this.position.set(id, to);
+    this.position.set(`${topic}:${partition}`, to);
   }
 
   /**

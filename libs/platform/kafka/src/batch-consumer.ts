@@ -9,7 +9,7 @@ import {
 import { PoisonMessage } from './poison-message';
 import { type EventPublisher } from './event-publisher';
 import { kafkaMetrics } from './kafka-metrics';
-import { partitionBounds, partitionEnd } from './partition-end';
+import { partitionEnd, recreatedPartitions, reportRewind } from './partition-end';
 
 /** One message of a batch, as the app's `decode` sees it. */
 export interface BatchMessage {
@@ -315,22 +315,18 @@ export class BatchConsumer<T> {
    */
   private async rewindRecreated(): Promise<void> {
     if (this.stopped) return;
-    for (const topic of new Set(this.assigned.map((each) => each.topic))) {
-      try {
-        const bounds = await partitionBounds(this.admin, topic);
-        for (const { partition } of this.assigned.filter((each) => each.topic === topic)) {
-          const applied = await this.progressOf(topic, partition);
-          const { low, high } = bounds.get(partition) ?? { low: 0n, high: applied };
-          if (applied <= high) continue;
-          await this.rewind(topic, partition, applied, high, low);
-          this.consumer.seek({ topic, partition, offset: String(low) });
-          this.sought.set(`${topic}:${partition}`, low);
-        }
-      } catch (error) {
-        this.logger.debug(
-          `cannot compare ${topic}'s partitions with the progress: ${describe(error)}`,
-        );
+    try {
+      const owned = this.assigned;
+      for (const found of await recreatedPartitions(this.admin, owned, (topic, partition) =>
+        this.progressOf(topic, partition),
+      )) {
+        const { topic, partition, applied, low, high } = found;
+        await this.rewind(topic, partition, applied, high, low);
+        this.consumer.seek({ topic, partition, offset: String(low) });
+        this.sought.set(`${topic}:${partition}`, low);
       }
+    } catch (error) {
+      this.logger.debug(`cannot compare partitions with the progress: ${describe(error)}`);
     }
   }
 
@@ -342,14 +338,9 @@ export class BatchConsumer<T> {
     end: bigint | string,
     to: bigint,
   ): Promise<void> {
-    const id = `${topic}:${partition}`;
-    this.logger.error(
-      `${id}: the partition ends at offset ${end}, before the ${applied} applied: ` +
-        `it was recreated (Kafka lost its data?); reading it again from ${to}`,
-    );
+    reportRewind(this.logger, this.options.groupId, { topic, partition, applied, end, to });
     await this.options.rewindProgress(topic, partition, to);
-    kafkaMetrics.rewinds.inc({ group: this.options.groupId, topic });
-    this.position.set(id, to);
+    this.position.set(`${topic}:${partition}`, to);
   }
 
   private async seekToProgress(
@@ -361,12 +352,17 @@ export class BatchConsumer<T> {
         let offset = await this.progressOf(topic, partition);
         if (this.position.has(id)) continue; // a batch got there first
         // A partition recreated while no member owned it: start where it starts, not past its end.
-        const bounds = (await partitionBounds(this.admin, topic)).get(partition);
-        if (bounds !== undefined && offset > bounds.high) {
-          await this.rewind(topic, partition, offset, bounds.high, bounds.low);
-          offset = bounds.low;
+        const [recreated] = await recreatedPartitions(
+          this.admin,
+          [{ topic, partition }],
+          async () => offset,
+        );
+        // A batch got there meanwhile: it compares with the partition's end itself.
+        if (this.position.has(id)) continue;
+        if (recreated !== undefined) {
+          await this.rewind(topic, partition, offset, recreated.high, recreated.low);
+          offset = recreated.low;
         }
-        if (this.position.has(id) && this.position.get(id) !== offset) continue; // a batch, meanwhile
         this.consumer.seek({ topic, partition, offset: String(offset) });
         this.sought.set(id, offset);
         this.position.set(id, offset);

@@ -12,4 +12,11 @@ export { KafkaHealth } from './kafka-health';
 export { kafkaMetrics } from './kafka-metrics';
 export { KafkaModule, type KafkaModuleOptions } from './kafka.module';
 export { ensureTopics, type TopicSpec } from './topics';
-export { partitionBounds, partitionEnd, type PartitionBounds } from './partition-end';
+export {
+  partitionBounds,
+  partitionEnd,
+  recreatedPartitions,
+  reportRewind,
+  type PartitionBounds,
+  type RecreatedPartition,
+} from './partition-end';

@@ -1,4 +1,5 @@
 import { type Admin } from 'kafkajs';
+import { kafkaMetrics } from './kafka-metrics';
 
 /** Where a partition starts (its earliest offset) and ends (its high watermark). */
 export interface PartitionBounds {
@@ -31,4 +32,50 @@ export async function partitionEnd(
   const bounds = (await partitionBounds(admin, topic)).get(partition);
   if (bounds === undefined) throw new Error(`${topic} has no partition ${partition}`);
   return bounds.high;
+}
+
+/** An owned partition that ends before the progress applied to it: recreated since. */
+export interface RecreatedPartition {
+  readonly topic: string;
+  readonly partition: number;
+  /** The progress applied to the partition's earlier incarnation. */
+  readonly applied: bigint;
+  readonly low: bigint;
+  readonly high: bigint;
+}
+
+/**
+ * The partitions of `owned` that end before their progress (`progressOf`): new partitions under
+ * old names (Kafka lost its data, or the topic was deleted and created again), whose offsets
+ * start again. Throws as `partitionBounds` does.
+ */
+export async function recreatedPartitions(
+  admin: Admin,
+  owned: ReadonlyArray<{ readonly topic: string; readonly partition: number }>,
+  progressOf: (topic: string, partition: number) => Promise<bigint>,
+): Promise<RecreatedPartition[]> {
+  const found: RecreatedPartition[] = [];
+  for (const topic of new Set(owned.map((each) => each.topic))) {
+    const bounds = await partitionBounds(admin, topic);
+    for (const { partition } of owned.filter((each) => each.topic === topic)) {
+      const applied = await progressOf(topic, partition);
+      const at = bounds.get(partition);
+      if (at !== undefined && applied > at.high) found.push({ topic, partition, applied, ...at });
+    }
+  }
+  return found;
+}
+
+/** Logs (as an error) and counts a recreated partition read again from `to`. */
+export function reportRewind(
+  logger: { error(message: string): void },
+  groupId: string,
+  rewind: { topic: string; partition: number; applied: bigint; end: bigint | string; to: bigint },
+): void {
+  const { topic, partition, applied, end, to } = rewind;
+  logger.error(
+    `${topic}:${partition}: the partition ends at offset ${end}, before the ${applied} applied: ` +
+      `it was recreated (Kafka lost its data?); reading it again from ${to}`,
+  );
+  kafkaMetrics.rewinds.inc({ group: groupId, topic });
 }
