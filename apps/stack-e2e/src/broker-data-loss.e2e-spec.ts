@@ -107,6 +107,84 @@ describe('broker data lost, topics recreated', () => {
     }
   }
 
+  /** Where the gateway's projection stands per `topic:partition`, as it records in Redis. */
+  async function gatewayProgress(): Promise<Map<string, bigint>> {
+    const fields = await stack.redis.hgetall(
+      `keyway:projection:{${stack.groupPrefix}-gateway-projection}`,
+    );
+    return new Map(Object.entries(fields).map(([field, value]) => [field, BigInt(value)]));
+  }
+
+  async function deleteAndCreate(topic: string, partitions: number): Promise<void> {
+    await withAdmin(async (admin) => {
+      await admin.deleteTopics({ topics: [topic], timeout: 30_000 });
+      await expectEventually(async () => expect(await admin.listTopics()).not.toContain(topic), {
+        timeoutMs: 30_000,
+        intervalMs: 250,
+      });
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic, numPartitions: partitions }],
+      });
+    });
+  }
+
+  it('reads a recreated partition from its start when it grew past the stored progress while the consumers were down', async () => {
+    const keysTopic = TOPIC_SPECS.find((spec) => spec.name === 'keyway.keys.v1');
+    if (keysTopic === undefined) throw new Error('no keys topic in TOPIC_SPECS');
+    const before = await issueKeys(6, 'down');
+    await expectVerdicts(
+      before.map((key) => [key, 'VALID']),
+      60_000,
+    );
+    await expectTrail(
+      before.map((key) => [key.id, 'keyway.key.issued.v1']),
+      60_000,
+    );
+    await stack.stopService('audit');
+    await stack.stopService('gateway');
+    const progress = await gatewayProgress();
+
+    // With no consumer running, the key topic is recreated and identity publishes until some
+    // partition holds as many messages as the gateway had applied of the old one: comparing its
+    // end with the progress can no longer tell, only what lies just before the progress can.
+    await deleteAndCreate(keysTopic.name, keysTopic.partitions);
+    for (const key of before) {
+      expect((await identity(`/v1/keys/${key.id}/revoke`, {})).status).toBe(200);
+    }
+    const after: IssuedKey[] = [];
+    const grownPast = async (): Promise<boolean> => {
+      const ends = await withAdmin((admin) => admin.fetchTopicOffsets(keysTopic.name));
+      return ends.some(({ partition, high }) => {
+        const applied = progress.get(`${keysTopic.name}:${partition}`) ?? 0n;
+        return applied > 0n && BigInt(high) >= applied;
+      });
+    };
+    await expectEventually(
+      async () => {
+        if (!(await grownPast())) after.push(...(await issueKeys(3, `down-after-${after.length}`)));
+        expect(await grownPast()).toBe(true);
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+
+    await stack.start('gateway', 'audit');
+    await expectVerdicts(
+      [
+        ...before.map((key): [IssuedKey, string] => [key, 'REVOKED']),
+        ...after.map((key): [IssuedKey, string] => [key, 'VALID']),
+      ],
+      60_000,
+    );
+    await expectTrail(
+      [
+        ...before.map((key): [string, string] => [key.id, 'keyway.key.revoked.v1']),
+        ...after.map((key): [string, string] => [key.id, 'keyway.key.issued.v1']),
+      ],
+      60_000,
+    );
+  });
+
   it('applies what is published after the loss, though its offsets are below the stored progress', async () => {
     // Enough events that every partition's stored progress is well above what follows the loss.
     const before = await issueKeys(36, 'before');
@@ -174,17 +252,7 @@ describe('broker data lost, topics recreated', () => {
     );
     const keysTopic = TOPIC_SPECS.find((spec) => spec.name === 'keyway.keys.v1');
     if (keysTopic === undefined) throw new Error('no keys topic in TOPIC_SPECS');
-    await withAdmin(async (admin) => {
-      await admin.deleteTopics({ topics: [keysTopic.name], timeout: 30_000 });
-      await expectEventually(
-        async () => expect(await admin.listTopics()).not.toContain(keysTopic.name),
-        { timeoutMs: 30_000, intervalMs: 250 },
-      );
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: [{ topic: keysTopic.name, numPartitions: keysTopic.partitions }],
-      });
-    });
+    await deleteAndCreate(keysTopic.name, keysTopic.partitions);
 
     const revoked = before.slice(0, 3);
     for (const key of revoked) {

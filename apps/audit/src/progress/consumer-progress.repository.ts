@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
+import { type StoredProgress } from '@keyway/platform-kafka';
 
 /**
- * `audit_consumer_progress`: the next offset each consumer group applies per partition, written
- * in the same transaction as what was applied (libs/platform/kafka `BatchConsumer`).
+ * `audit_consumer_progress`: the next offset each consumer group applies per partition, and the
+ * mark of the message before it, written in the same transaction as what was applied
+ * (libs/platform/kafka `BatchConsumer`).
  */
 @Injectable()
 export class ConsumerProgressRepository {
@@ -12,13 +14,14 @@ export class ConsumerProgressRepository {
     groupId: string,
     topic: string,
     partition: number,
-  ): Promise<bigint | null> {
-    const rows: Array<{ next_offset: string }> = await manager.query(
-      `SELECT next_offset FROM audit_consumer_progress
+  ): Promise<StoredProgress | null> {
+    const rows: Array<{ next_offset: string; last_mark: string | null }> = await manager.query(
+      `SELECT next_offset, last_mark FROM audit_consumer_progress
         WHERE group_id = $1 AND topic = $2 AND partition = $3`,
       [groupId, topic, partition],
     );
-    return rows[0] ? BigInt(rows[0].next_offset) : null;
+    const row = rows[0];
+    return row ? { next: BigInt(row.next_offset), mark: row.last_mark } : null;
   }
 
   /**
@@ -49,15 +52,16 @@ export class ConsumerProgressRepository {
     topic: string,
     partition: number,
     nextOffset: bigint,
+    mark: string,
   ): Promise<void> {
     await manager.query(
-      `UPDATE audit_consumer_progress SET next_offset = $4
+      `UPDATE audit_consumer_progress SET next_offset = $4, last_mark = $5
         WHERE group_id = $1 AND topic = $2 AND partition = $3`,
-      [groupId, topic, partition, nextOffset.toString()],
+      [groupId, topic, partition, nextOffset.toString(), mark],
     );
   }
 
-  /** Sets the progress back to `nextOffset` (a recreated partition); never forward. */
+  /** Sets the progress back to `nextOffset` (a recreated partition), mark unknown; never forward. */
   async rewind(
     manager: EntityManager,
     groupId: string,
@@ -66,7 +70,7 @@ export class ConsumerProgressRepository {
     nextOffset: bigint,
   ): Promise<void> {
     await manager.query(
-      `UPDATE audit_consumer_progress SET next_offset = $4
+      `UPDATE audit_consumer_progress SET next_offset = $4, last_mark = NULL
         WHERE group_id = $1 AND topic = $2 AND partition = $3 AND next_offset > $4`,
       [groupId, topic, partition, nextOffset.toString()],
     );

@@ -26,7 +26,7 @@ export class TrailIngest {
 
   /** Returns how many records were appended (redeliveries are not). */
   async apply(groupId: string, batch: DecodedBatch<TrailEvent>): Promise<number> {
-    const { topic, partition, nextOffset } = batch;
+    const { topic, partition, nextOffset, mark } = batch;
     return this.dataSource.transaction(async (manager) => {
       const applied = await this.progress.lock(manager, groupId, topic, partition);
       if (applied >= nextOffset) return 0;
@@ -60,7 +60,7 @@ export class TrailIngest {
       }
       await this.states.saveMany(manager, [...changed.values()]);
       await this.keys.saveMany(manager, [...keyRows.values()]);
-      await this.progress.advance(manager, groupId, topic, partition, nextOffset);
+      await this.progress.advance(manager, groupId, topic, partition, nextOffset, mark);
       // Last: from here to the commit this batch holds its workspaces' chain heads, which the
       // partitions applied side by side (sharing workspaces) otherwise wait for.
       const appended = await this.appender.append(manager, entries);

@@ -32,7 +32,7 @@ export class UsageStreamConsumer extends ProgressBatchConsumer<UsageEvent> {
       topics: [TOPICS.usage],
       deadLetterTopic: () => TOPICS.usageDlq,
       decode: decodeUsageEvent,
-      applyBatch: async (groupId, { topic, partition, items, nextOffset }) => {
+      applyBatch: async (groupId, { topic, partition, items, nextOffset, mark }) => {
         await dataSource.transaction(async (manager) => {
           const applied = await progress.lock(manager, groupId, topic, partition);
           if (applied >= nextOffset) return;
@@ -41,7 +41,7 @@ export class UsageStreamConsumer extends ProgressBatchConsumer<UsageEvent> {
             .map((item) => item.value);
           const usage = await ingest.apply(manager, events);
           await detectors.observe(manager, usage);
-          await progress.advance(manager, groupId, topic, partition, nextOffset);
+          await progress.advance(manager, groupId, topic, partition, nextOffset, mark);
         });
       },
     });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Cluster, type Redis } from 'ioredis';
 import { type Kafka } from 'kafkajs';
 import { TOPICS } from '@keyway/contracts';
+import { messageMark } from '@keyway/platform-kafka';
 import { ProjectionApplier } from './projection-applier';
 import { ProjectionStore } from './projection.store';
 
@@ -57,6 +58,8 @@ export async function rebuildProjection(
   let keys = 0;
   let parked = 0;
   const remaining = new Set(ends.keys());
+  /** The mark of each partition's last message, recorded with the progress. */
+  const marks = new Map<string, string>();
   try {
     if (remaining.size > 0) {
       await consumer.connect();
@@ -79,6 +82,8 @@ export async function rebuildProjection(
               keys += result.keysIssued;
               parked += result.poison.length;
               const last = batch.messages[batch.messages.length - 1];
+              const atEnd = batch.messages.find((message) => BigInt(message.offset) === end - 1n);
+              if (atEnd) marks.set(id, messageMark(atEnd.value));
               if (
                 last &&
                 BigInt(last.offset) + 1n >= end &&
@@ -97,7 +102,7 @@ export async function rebuildProjection(
         id.slice(0, id.lastIndexOf(':')),
         Number(id.slice(id.lastIndexOf(':') + 1)),
       ];
-      await store.recordProgress(liveGroupId, topic, partition, end);
+      await store.recordProgress(liveGroupId, topic, partition, end, marks.get(id) ?? null);
     }
   } finally {
     await consumer.disconnect();

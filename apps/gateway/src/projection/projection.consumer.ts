@@ -8,11 +8,15 @@ import {
 import { type Admin, type Consumer, Kafka, type EachBatchPayload } from 'kafkajs';
 import { TOPICS } from '@keyway/contracts';
 import {
+  boundsOfPartition,
+  decideBatch,
   EventPublisher,
   kafkaMetrics,
-  partitionEnd,
+  messageMark,
   recreatedPartitions,
   reportRewind,
+  resumeOffset,
+  type StoredProgress,
 } from '@keyway/platform-kafka';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { counter } from '../metrics';
@@ -53,8 +57,10 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
   private watchTimer: NodeJS.Timeout | undefined;
   private recreatedTimer: NodeJS.Timeout | undefined;
   private assigned: Array<{ topic: string; partition: number }> = [];
-  /** Next offset this replica will read, per `topic:partition` it owns. */
-  private readonly position = new Map<string, bigint>();
+  /** Where Redis stands, per `topic:partition` this replica owns, once known. */
+  private readonly position = new Map<string, StoredProgress>();
+  /** Where this replica last sought each partition to. */
+  private readonly sought = new Map<string, bigint>();
   private lastSeen = new Map<string, bigint>();
   private target: Map<string, bigint> | null = null;
 
@@ -90,6 +96,7 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
         ([topic, partitions]) => partitions.map((partition) => ({ topic, partition })),
       );
       this.position.clear();
+      this.sought.clear();
       void this.seekToRedisProgress();
     });
   }
@@ -141,39 +148,39 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
     // Where Redis stands: known in memory once this replica has read or written it (the watch
     // loop notices when Redis goes back), else asked once.
     const id = `${topic}:${partition}`;
-    let applied =
+    const progress =
       this.position.get(id) ??
       (await this.retrying(
         () => this.store.partitionProgress(this.groupId, topic, partition),
         heartbeat,
       ));
-    if (
-      applied > BigInt(batch.highWatermark) &&
-      (await this.retrying(() => partitionEnd(this.admin, topic, partition), heartbeat)) < applied
-    ) {
-      // The partition ends before what Redis has applied (the broker confirms it: a fetch's high
-      // watermark can trail briefly after a leader change): it is a new partition under the old
-      // name (Kafka lost its data, or the topic was recreated), whose offsets start again.
-      // Skipping to the old progress would drop what identity published since, revocations
-      // included: read it from here; what Redis already holds is skipped by its sequence.
-      const from = applied;
-      applied = BigInt(first.offset);
-      await this.retrying(
-        () => this.rewind(topic, partition, from, batch.highWatermark, applied),
-        heartbeat,
-      );
-    }
-    if (applied < BigInt(first.offset)) {
-      // Redis is behind what Kafka hands us (its data was lost, or the group's offset ran ahead
-      // of it): read again from where Redis stands.
-      this.consumer.seek({ topic, partition, offset: String(applied) });
-      this.position.set(id, applied);
+    const bounds = () =>
+      this.retrying(() => boundsOfPartition(this.admin, topic, partition), heartbeat);
+    const decided = await decideBatch(progress, batch, this.sought.get(id), bounds);
+    if (decided.step.kind === 'recreated') {
+      // The partition ends before what Redis has applied, or holds another message just before
+      // it: a new partition under the old name (Kafka lost its data, or the topic was recreated),
+      // whose offsets start again. Skipping to the old progress would drop what identity
+      // published since, revocations included: read it from its start; what Redis already holds
+      // is skipped by its sequence.
+      const { low, high } = decided.bounds ?? (await bounds());
+      await this.retrying(() => this.rewind(topic, partition, progress.next, high, low), heartbeat);
+      this.seek(topic, partition, low);
       return;
     }
+    if (decided.step.kind === 'seek') {
+      // Redis is behind what Kafka hands us (its data was lost, or the group's offset ran ahead
+      // of it), or the message before its progress is to be compared first: read from there.
+      this.seek(topic, partition, decided.step.to);
+      return;
+    }
+    const applied = decided.step.from;
     const messages = batch.messages
       .filter((message) => BigInt(message.offset) >= applied)
       .map((message) => ({ offset: message.offset, value: message.value?.toString() ?? '' }));
     const last = batch.messages[batch.messages.length - 1] ?? first;
+    const next = BigInt(last.offset) + 1n;
+    // A batch wholly below the progress (nothing to apply) leaves it where it was.
     if (messages.length > 0) {
       const result = await this.retrying(() => this.applier.apply(topic, messages), heartbeat);
       for (const { message, reason } of result.poison) {
@@ -189,13 +196,13 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
           result.poison.length,
         );
       }
+      const mark = messageMark(last.value);
+      await this.retrying(
+        () => this.store.recordProgress(this.groupId, topic, partition, next, mark),
+        heartbeat,
+      );
+      this.position.set(id, { next, mark });
     }
-    const next = BigInt(last.offset) + 1n;
-    await this.retrying(
-      () => this.store.recordProgress(this.groupId, topic, partition, next),
-      heartbeat,
-    );
-    this.position.set(id, next);
     // How far Redis trails the partition: a revocation waits behind this many events.
     kafkaMetrics.lag.set(
       { group: this.groupId, topic, partition: String(partition) },
@@ -250,19 +257,26 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
 
   private async seekToRedisProgress(): Promise<void> {
     try {
-      const progress = await this.store.progress(this.groupId);
       for (const { topic, partition } of this.assigned) {
         const id = `${topic}:${partition}`;
+        const progress = await this.store.partitionProgress(this.groupId, topic, partition);
         if (this.position.has(id)) continue; // a batch got there first
-        const offset = progress.get(id) ?? 0n;
-        this.consumer.seek({ topic, partition, offset: String(offset) });
-        this.position.set(id, offset);
+        // From the message before the progress (its mark is compared by the first batch): a
+        // partition recreated that has grown past the progress holds another message there.
+        this.seek(topic, partition, resumeOffset(progress));
+        this.position.set(id, progress);
       }
     } catch (error) {
       // The first batch compares with Redis anyway; this only saves reading ahead.
       this.logger.warn(`cannot read projection progress after joining: ${String(error)}`);
     }
     await this.rewindRecreated();
+  }
+
+  /** Reads the partition from `offset` on (the batches in hand become stale). */
+  private seek(topic: string, partition: number, offset: bigint): void {
+    this.consumer.seek({ topic, partition, offset: String(offset) });
+    this.sought.set(`${topic}:${partition}`, offset);
   }
 
   /**
@@ -274,12 +288,15 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
     if (this.stopped) return;
     try {
       // Each partition's progress is read after its end, so a batch applied meanwhile counts.
-      const recreated = await recreatedPartitions(this.admin, this.assigned, (topic, partition) =>
-        this.store.partitionProgress(this.groupId, topic, partition),
+      const recreated = await recreatedPartitions(
+        this.admin,
+        this.assigned,
+        async (topic, partition) =>
+          (await this.store.partitionProgress(this.groupId, topic, partition)).next,
       );
       for (const { topic, partition, applied, low, high } of recreated) {
         await this.rewind(topic, partition, applied, high, low);
-        this.consumer.seek({ topic, partition, offset: String(low) });
+        this.seek(topic, partition, low);
       }
     } catch (error) {
       this.logger.debug?.(`cannot compare partitions with the projection: ${String(error)}`);
@@ -309,9 +326,9 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
         const id = `${topic}:${partition}`;
         const position = this.position.get(id);
         const applied = progress.get(id) ?? 0n;
-        if (position !== undefined && applied < position) {
-          this.consumer.seek({ topic, partition, offset: String(applied) });
-          this.position.set(id, applied);
+        if (position !== undefined && applied < position.next) {
+          this.seek(topic, partition, applied);
+          this.position.set(id, { next: applied, mark: null });
         }
       }
       if (!this.status.caughtUp) {
@@ -334,12 +351,12 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
     topic: string,
     partition: number,
     applied: bigint,
-    end: bigint | string,
+    end: bigint,
     to: bigint,
   ): Promise<void> {
     reportRewind(this.logger, this.groupId, { topic, partition, applied, end, to });
     await this.store.rewindProgress(this.groupId, topic, partition, applied, to);
-    this.position.set(`${topic}:${partition}`, to);
+    this.position.set(`${topic}:${partition}`, { next: to, mark: null });
   }
 
   /**

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type Cluster, Redis } from 'ioredis';
 import { type MemberRole } from '@keyway/contracts';
+import { type StoredProgress } from '@keyway/platform-kafka';
 import { encodeLocation, redisKeys } from '../record/redis-keys';
 import { APPLY_IDENTITY_LUA, type IdentityApplyOutcome } from './apply-identity.script';
 import { APPLY_KEY_EVENT_LUA, type ApplyOutcome } from './apply-key-event.script';
@@ -225,9 +226,18 @@ export class ProjectionStore {
     return new Map(Object.entries(fields).map(([field, value]) => [field, BigInt(value)]));
   }
 
-  async partitionProgress(groupId: string, topic: string, partition: number): Promise<bigint> {
-    const value = await this.redis.hget(redisKeys.progress(groupId), `${topic}:${partition}`);
-    return value === null ? 0n : BigInt(value);
+  /** Where a consumer group stands on one partition: its next offset and mark. */
+  async partitionProgress(
+    groupId: string,
+    topic: string,
+    partition: number,
+  ): Promise<StoredProgress> {
+    const field = `${topic}:${partition}`;
+    const [next, mark] = await Promise.all([
+      this.redis.hget(redisKeys.progress(groupId), field),
+      this.redis.hget(redisKeys.marks(groupId), field),
+    ]);
+    return { next: next === null ? 0n : BigInt(next), mark: next === null ? null : mark };
   }
 
   /**
@@ -246,6 +256,7 @@ export class ProjectionStore {
       .multi()
       .hset(redisKeys.rewinds(groupId), field, String(from))
       .hset(redisKeys.progress(groupId), field, String(nextOffset))
+      .hdel(redisKeys.marks(groupId), field)
       .exec();
   }
 
@@ -255,12 +266,25 @@ export class ProjectionStore {
     return new Map(Object.entries(fields).map(([field, value]) => [field, BigInt(value)]));
   }
 
+  /**
+   * Records the next offset to apply and the mark of the message before it (null: unknown), in
+   * one transaction.
+   */
   async recordProgress(
     groupId: string,
     topic: string,
     partition: number,
     nextOffset: bigint,
+    mark: string | null,
   ): Promise<void> {
-    await this.redis.hset(redisKeys.progress(groupId), `${topic}:${partition}`, String(nextOffset));
+    const field = `${topic}:${partition}`;
+    const transaction = this.redis
+      .multi()
+      .hset(redisKeys.progress(groupId), field, String(nextOffset));
+    await (
+      mark === null
+        ? transaction.hdel(redisKeys.marks(groupId), field)
+        : transaction.hset(redisKeys.marks(groupId), field, mark)
+    ).exec();
   }
 }

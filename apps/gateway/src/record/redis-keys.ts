@@ -67,4 +67,9 @@ export const redisKeys = {
    * it back (same hash tag as `progress`, written with it in one transaction).
    */
   rewinds: (groupId: string) => `keyway:projection-rewinds:{${groupId}}`,
+  /**
+   * Hash: per `topic:partition`, the mark (`messageMark`) of the message just before the progress
+   * (same hash tag as `progress`, written with it in one transaction).
+   */
+  marks: (groupId: string) => `keyway:projection-marks:{${groupId}}`,
 } as const;

@@ -83,6 +83,12 @@ export class Stack {
       this.services.set('audit', await startService('audit', this.env('audit')));
   }
 
+  /** Stops one service of the stack (SIGTERM); `start` brings it back on the same databases. */
+  async stopService(name: ServiceName): Promise<void> {
+    await this.service(name).stop();
+    this.services.delete(name);
+  }
+
   service(name: ServiceName): ServiceProcess {
     const service = this.services.get(name);
     if (!service) throw new Error(`${name} is not running`);

@@ -1,15 +1,17 @@
 import { register } from 'prom-client';
 import { expectEventually, kafkaBrokers, TopicReader, uniqueName } from '@keyway/platform-testing';
+import { type Admin } from 'kafkajs';
 import { BatchConsumer, type DecodedBatch } from './batch-consumer';
+import { type StoredProgress } from './batch-step';
 import { PoisonMessage } from './poison-message';
 import { EventPublisher } from './event-publisher';
 import { createKafka } from './kafka-client';
-import { ensureTopics } from './topics';
+import { ensureTopics, type TopicSpec } from './topics';
 
 /** The app's store: what was applied and the progress, changed together as one transaction. */
 class Store {
   applied: string[] = [];
-  progress: bigint | null = null;
+  progress: StoredProgress | null = null;
   failuresLeft = 0;
 
   apply(batch: DecodedBatch<string>): void {
@@ -18,11 +20,17 @@ class Store {
       throw new Error('database unavailable');
     }
     this.applied.push(...batch.items.map((item) => item.value));
-    this.progress = batch.nextOffset;
+    this.progress = { next: batch.nextOffset, mark: batch.mark };
   }
 
   rewind(nextOffset: bigint): void {
-    if (this.progress !== null && this.progress > nextOffset) this.progress = nextOffset;
+    if (this.progress !== null && this.progress.next > nextOffset) {
+      this.progress = { next: nextOffset, mark: null };
+    }
+  }
+
+  get next(): bigint | undefined {
+    return this.progress?.next;
   }
 }
 
@@ -86,7 +94,7 @@ describe('BatchConsumer against a real broker', () => {
     await expectEventually(() => expect(store.applied).toEqual(['A', 'B', 'C']), {
       timeoutMs: 20_000,
     });
-    expect(store.progress).toBe(4n);
+    expect(store.next).toBe(4n);
     expect(await failures()).toBeGreaterThanOrEqual(3);
     const parked = await dlqReader.waitFor((m) => m.value === 'poison-1', 10_000);
     expect(String(parked.headers['x-keyway-dlq-source'])).toBe(`${topic}/0@2`);
@@ -95,7 +103,7 @@ describe('BatchConsumer against a real broker', () => {
     // The store went back (restored from a backup, say): a new member of the same group reads
     // from the store's offset, not from the group's committed Kafka offset.
     await first.stop();
-    store.progress = 1n;
+    store.progress = { next: 1n, mark: null };
     store.applied = [];
     const second = consumer(store);
     await second.start();
@@ -103,7 +111,7 @@ describe('BatchConsumer against a real broker', () => {
     await expectEventually(() => expect(store.applied).toEqual(['B', 'C', 'D']), {
       timeoutMs: 30_000,
     });
-    expect(store.progress).toBe(5n);
+    expect(store.next).toBe(5n);
   });
 
   it('reads a partition again from its start when it ends before the progress applied (recreated)', async () => {
@@ -115,7 +123,7 @@ describe('BatchConsumer against a real broker', () => {
     ]);
     await publisher.send(['x', 'y', 'z'].map((value) => ({ topic: recreated, key: 'k', value })));
     const store = new Store();
-    store.progress = 50n;
+    store.progress = { next: 50n, mark: 'mark-of-a-lost-message' };
     const rewinds = async (): Promise<number> =>
       ((await register.getSingleMetric('keyway_kafka_progress_rewinds_total')?.get())?.values ?? [])
         .filter((value) => value.labels['topic'] === recreated)
@@ -124,7 +132,7 @@ describe('BatchConsumer against a real broker', () => {
     await expectEventually(() => expect(store.applied).toEqual(['X', 'Y', 'Z']), {
       timeoutMs: 30_000,
     });
-    expect(store.progress).toBe(3n);
+    expect(store.next).toBe(3n);
     expect(await rewinds()).toBeGreaterThanOrEqual(1); // noticed at the join, by a batch, or both
   });
 
@@ -136,12 +144,64 @@ describe('BatchConsumer against a real broker', () => {
       { name: recreated, partitions: 1, retentionMs: null, cleanupPolicy: 'delete' },
     ]);
     const store = new Store();
-    store.progress = 50n;
+    store.progress = { next: 50n, mark: null };
     await consumer(store, { topic: recreated, groupId: uniqueName('batch_group') }).start();
-    await expectEventually(() => expect(store.progress).toBe(0n), { timeoutMs: 30_000 });
+    await expectEventually(() => expect(store.next).toBe(0n), { timeoutMs: 30_000 });
     const values = Array.from({ length: 60 }, (_, i) => `m${i}`);
     await publisher.send(values.map((value) => ({ topic: recreated, key: 'k', value })));
     await expectEventually(() => expect(store.applied).toHaveLength(60), { timeoutMs: 30_000 });
     expect(store.applied).toEqual(values.map((value) => value.toUpperCase()));
   });
+
+  it('reads a recreated partition from its start when it grew past the progress before anyone looked', async () => {
+    // Applied: 5 messages. While no member runs, the topic is deleted and created again, and 8
+    // messages arrive: the partition ends after the progress, so only the message before it (a
+    // different one now) shows that offsets 0–4 are not the ones applied.
+    const recreated = uniqueName('batch_recreated_grown');
+    const spec: TopicSpec = {
+      name: recreated,
+      partitions: 1,
+      retentionMs: null,
+      cleanupPolicy: 'delete',
+    };
+    await ensureTopics(kafka, [spec]);
+    const group = uniqueName('batch_group');
+    const store = new Store();
+    const send = (values: string[]) =>
+      publisher.send(values.map((value) => ({ topic: recreated, key: 'k', value })));
+    await send(['old-0', 'old-1', 'old-2', 'old-3', 'old-4']);
+    const before = consumer(store, { topic: recreated, groupId: group });
+    await before.start();
+    await expectEventually(() => expect(store.next).toBe(5n), { timeoutMs: 30_000 });
+    await before.stop();
+
+    await withAdmin(async (admin) => {
+      await admin.deleteTopics({ topics: [recreated], timeout: 30_000 });
+      await expectEventually(
+        async () => expect(await admin.listTopics()).not.toContain(recreated),
+        {
+          timeoutMs: 30_000,
+        },
+      );
+    });
+    await ensureTopics(kafka, [spec]);
+    const fresh = Array.from({ length: 8 }, (_, i) => `new-${i}`);
+    await send(fresh);
+
+    await consumer(store, { topic: recreated, groupId: group }).start();
+    await expectEventually(() => expect(store.next).toBe(8n), { timeoutMs: 30_000 });
+    expect(store.applied).toEqual(
+      [...['old-0', 'old-1', 'old-2', 'old-3', 'old-4'], ...fresh].map((v) => v.toUpperCase()),
+    );
+  });
+
+  async function withAdmin<R>(work: (admin: Admin) => Promise<R>): Promise<R> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      return await work(admin);
+    } finally {
+      await admin.disconnect();
+    }
+  }
 });

@@ -9,7 +9,8 @@ import {
 import { PoisonMessage } from './poison-message';
 import { type EventPublisher } from './event-publisher';
 import { kafkaMetrics } from './kafka-metrics';
-import { partitionEnd, recreatedPartitions, reportRewind } from './partition-end';
+import { decideBatch, messageMark, resumeOffset, type StoredProgress } from './batch-step';
+import { boundsOfPartition, recreatedPartitions, reportRewind } from './partition-end';
 
 /** One message of a batch, as the app's `decode` sees it. */
 export interface BatchMessage {
@@ -27,6 +28,8 @@ export interface DecodedBatch<T> {
   readonly items: ReadonlyArray<{ readonly offset: string; readonly value: T }>;
   /** The offset after the batch's last message (poison included): the progress to record. */
   readonly nextOffset: bigint;
+  /** `messageMark` of the batch's last message: recorded with `nextOffset`. */
+  readonly mark: string;
 }
 
 export interface BatchConsumerOptions<T> {
@@ -36,17 +39,20 @@ export interface BatchConsumerOptions<T> {
   deadLetterTopic: (topic: string) => string;
   /** Pure: a message to what `applyBatch` takes, or throws `PoisonMessage` (never retried). */
   decode: (message: BatchMessage) => T;
-  /** The next offset the app has NOT applied (from its own store), or null when it has none. */
-  readProgress: (topic: string, partition: number) => Promise<bigint | null>;
   /**
-   * Sets the partition's progress back to `nextOffset`: the partition ends before the progress
-   * applied, so it was recreated (Kafka lost its data, or the topic was deleted) and its offsets
-   * start again. What is read again must be skipped by the app as a redelivery.
+   * The next offset the app has NOT applied and the mark recorded with it (from its own store),
+   * or null when it has none.
+   */
+  readProgress: (topic: string, partition: number) => Promise<StoredProgress | null>;
+  /**
+   * Sets the partition's progress back to `nextOffset`, forgetting its mark: the partition was
+   * recreated (Kafka lost its data, or the topic was deleted) and its offsets start again. What is
+   * read again must be skipped by the app as a redelivery.
    */
   rewindProgress: (topic: string, partition: number, nextOffset: bigint) => Promise<void>;
   /**
-   * Applies the batch AND records `nextOffset` as the partition's progress, atomically (one
-   * database transaction). Called with an empty `items` when the batch was all poison. A throw is
+   * Applies the batch AND records `nextOffset` and `mark` as the partition's progress, atomically
+   * (one database transaction). Called with an empty `items` when the batch was all poison. A throw is
    * taken for a dependency failure: the same messages come again after a back-off.
    */
   applyBatch: (batch: DecodedBatch<T>) => Promise<void>;
@@ -82,8 +88,8 @@ export class BatchConsumer<T> {
   private readonly consumer: Consumer;
   private connected = false;
   private stopped = false;
-  /** Next offset to apply per `topic:partition` this member owns, once known. */
-  private readonly position = new Map<string, bigint>();
+  /** The progress of each `topic:partition` this member owns, once known. */
+  private readonly position = new Map<string, StoredProgress>();
   /** Where this member last sought each partition to: Kafka may no longer have that offset. */
   private readonly sought = new Map<string, bigint>();
   /** Asks where partitions start and end (recreated partitions are shorter than the progress). */
@@ -171,41 +177,41 @@ export class BatchConsumer<T> {
     // A batch fetched before a rebalance or a seek is stale: the partition is read again.
     if (!first || !last || !isRunning() || isStale()) return;
     const id = `${topic}:${partition}`;
-    let applied =
+    const progress =
       this.position.get(id) ??
       (await this.retrying(topic, heartbeat, () => this.progressOf(topic, partition)));
-    if (
-      applied > BigInt(batch.highWatermark) &&
-      (await this.retrying(topic, heartbeat, () => partitionEnd(this.admin, topic, partition))) <
-        applied
-    ) {
-      // The partition ends before what the store has applied (the broker confirms it: a fetch's
-      // high watermark can trail briefly after a leader change): it is a new partition under the
-      // old name, whose offsets start again. Skipping up to the old progress would lose what was
-      // published since; read it from here instead (redeliveries are the app's to skip).
-      const from = applied;
-      applied = BigInt(first.offset);
+    const { step, bounds } = await decideBatch(progress, batch, this.sought.get(id), () =>
+      this.retrying(topic, heartbeat, () => boundsOfPartition(this.admin, topic, partition)),
+    );
+    if (step.kind === 'recreated') {
+      // The partition ends before what the store has applied, or holds another message just
+      // before it: a new partition under the old name, whose offsets start again. Skipping up to
+      // the old progress would lose what was published since; read it from its start instead
+      // (redeliveries are the app's to skip).
+      const { low, high } =
+        bounds ??
+        (await this.retrying(topic, heartbeat, () =>
+          boundsOfPartition(this.admin, topic, partition),
+        ));
       await this.retrying(topic, heartbeat, () =>
-        this.rewind(topic, partition, from, batch.highWatermark, applied),
+        this.rewind(topic, partition, progress.next, high, low),
       );
-      this.sought.delete(id);
-    }
-    if (applied < BigInt(first.offset) && this.sought.get(id) !== applied) {
-      // The store is behind what Kafka hands us (the group's offset ran ahead of it): read again
-      // from where the store stands. Sought once: if Kafka no longer has those offsets
-      // (retention), it answers from its earliest and that is accepted below.
-      this.consumer.seek({ topic, partition, offset: String(applied) });
-      this.sought.set(id, applied);
-      this.position.set(id, applied);
+      this.seek(topic, partition, low);
       return;
     }
-    if (applied < BigInt(first.offset)) {
+    if (step.kind === 'seek') {
+      this.seek(topic, partition, step.to);
+      return;
+    }
+    const applied = step.from;
+    if (applied > progress.next) {
       this.logger.warn(
-        `${id}: offsets ${applied}..${BigInt(first.offset) - 1n} are gone from Kafka; continuing at ${first.offset}`,
+        `${id}: offsets ${progress.next}..${applied - 1n} are gone from Kafka; continuing at ${applied}`,
       );
     }
     const fresh = batch.messages.filter((message) => BigInt(message.offset) >= applied);
     const nextOffset = BigInt(last.offset) + 1n;
+    const mark = messageMark(last.value);
     if (fresh.length > 0) {
       const items: Array<{ offset: string; value: T }> = [];
       let poison = 0;
@@ -229,15 +235,16 @@ export class BatchConsumer<T> {
       }
       await this.retrying(topic, heartbeat, (attempt) =>
         attempt === 1
-          ? this.options.applyBatch({ topic, partition, items, nextOffset })
-          : this.applyMissing({ topic, partition, items, nextOffset }),
+          ? this.options.applyBatch({ topic, partition, items, nextOffset, mark })
+          : this.applyMissing({ topic, partition, items, nextOffset, mark }),
       );
       const labels = { group: this.options.groupId, topic };
       kafkaMetrics.consumed.inc({ ...labels, outcome: 'handled' }, items.length);
       if (poison > 0) kafkaMetrics.consumed.inc({ ...labels, outcome: 'dead_lettered' }, poison);
       kafkaMetrics.batches.inc(labels);
     }
-    this.position.set(id, nextOffset);
+    // A batch wholly below the progress (nothing fresh) leaves it where it was.
+    if (fresh.length > 0) this.position.set(id, { next: nextOffset, mark });
     kafkaMetrics.lag.set(
       { group: this.options.groupId, topic, partition: String(partition) },
       Math.max(0, Number(BigInt(batch.highWatermark) - nextOffset)),
@@ -251,14 +258,20 @@ export class BatchConsumer<T> {
    * store is asked how far it got and only what is still missing is applied.
    */
   private async applyMissing(batch: DecodedBatch<T>): Promise<void> {
-    const stored = await this.progressOf(batch.topic, batch.partition);
+    const stored = (await this.progressOf(batch.topic, batch.partition)).next;
     if (stored >= batch.nextOffset) return;
     const items = batch.items.filter((item) => BigInt(item.offset) >= stored);
     await this.options.applyBatch({ ...batch, items });
   }
 
-  private async progressOf(topic: string, partition: number): Promise<bigint> {
-    return (await this.options.readProgress(topic, partition)) ?? 0n;
+  private async progressOf(topic: string, partition: number): Promise<StoredProgress> {
+    return (await this.options.readProgress(topic, partition)) ?? { next: 0n, mark: null };
+  }
+
+  /** Reads the partition from `offset` on (the batches in hand become stale). */
+  private seek(topic: string, partition: number, offset: bigint): void {
+    this.consumer.seek({ topic, partition, offset: String(offset) });
+    this.sought.set(`${topic}:${partition}`, offset);
   }
 
   /** Dependency failures (database, broker) are waited out: the partition holds, in order. */
@@ -317,13 +330,12 @@ export class BatchConsumer<T> {
     if (this.stopped) return;
     try {
       const owned = this.assigned;
-      for (const found of await recreatedPartitions(this.admin, owned, (topic, partition) =>
-        this.progressOf(topic, partition),
-      )) {
+      const progressOf = async (topic: string, partition: number) =>
+        (await this.progressOf(topic, partition)).next;
+      for (const found of await recreatedPartitions(this.admin, owned, progressOf)) {
         const { topic, partition, applied, low, high } = found;
         await this.rewind(topic, partition, applied, high, low);
-        this.consumer.seek({ topic, partition, offset: String(low) });
-        this.sought.set(`${topic}:${partition}`, low);
+        this.seek(topic, partition, low);
       }
     } catch (error) {
       this.logger.debug(`cannot compare partitions with the progress: ${describe(error)}`);
@@ -335,12 +347,12 @@ export class BatchConsumer<T> {
     topic: string,
     partition: number,
     applied: bigint,
-    end: bigint | string,
+    end: bigint,
     to: bigint,
   ): Promise<void> {
     reportRewind(this.logger, this.options.groupId, { topic, partition, applied, end, to });
     await this.options.rewindProgress(topic, partition, to);
-    this.position.set(`${topic}:${partition}`, to);
+    this.position.set(`${topic}:${partition}`, { next: to, mark: null });
   }
 
   private async seekToProgress(
@@ -349,23 +361,25 @@ export class BatchConsumer<T> {
     for (const { topic, partition } of assigned) {
       const id = `${topic}:${partition}`;
       try {
-        let offset = await this.progressOf(topic, partition);
+        const progress = await this.progressOf(topic, partition);
         if (this.position.has(id)) continue; // a batch got there first
         // A partition recreated while no member owned it: start where it starts, not past its end.
         const [recreated] = await recreatedPartitions(
           this.admin,
           [{ topic, partition }],
-          async () => offset,
+          async () => progress.next,
         );
         // A batch got there meanwhile: it compares with the partition's end itself.
         if (this.position.has(id)) continue;
         if (recreated !== undefined) {
-          await this.rewind(topic, partition, offset, recreated.high, recreated.low);
-          offset = recreated.low;
+          await this.rewind(topic, partition, progress.next, recreated.high, recreated.low);
+          this.seek(topic, partition, recreated.low);
+          continue;
         }
-        this.consumer.seek({ topic, partition, offset: String(offset) });
-        this.sought.set(id, offset);
-        this.position.set(id, offset);
+        // From the message before the progress (its mark is compared by the first batch): a
+        // partition recreated that has grown past the progress holds another message there.
+        this.seek(topic, partition, resumeOffset(progress));
+        this.position.set(id, progress);
       } catch (error) {
         // The first batch compares with the store anyway; this only saves reading ahead.
         this.logger.warn(`cannot read the progress of ${id} after joining: ${describe(error)}`);

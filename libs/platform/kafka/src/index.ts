@@ -4,6 +4,16 @@ export {
   type BatchMessage,
   type DecodedBatch,
 } from './batch-consumer';
+export {
+  batchStep,
+  decideBatch,
+  messageMark,
+  resumeOffset,
+  viewOf,
+  type BatchStep,
+  type BatchView,
+  type StoredProgress,
+} from './batch-step';
 export { PoisonMessage } from './poison-message';
 export { startRetrying } from './start-retrying';
 export { EventPublisher, type OutgoingMessage } from './event-publisher';
@@ -14,7 +24,7 @@ export { KafkaModule, type KafkaModuleOptions } from './kafka.module';
 export { ensureTopics, type TopicSpec } from './topics';
 export {
   partitionBounds,
-  partitionEnd,
+  boundsOfPartition,
   recreatedPartitions,
   reportRewind,
   type PartitionBounds,

@@ -23,15 +23,15 @@ export async function partitionBounds(
   );
 }
 
-/** Where one partition ends now (its high watermark); throws as `partitionBounds` does. */
-export async function partitionEnd(
+/** Where one partition starts and ends now; throws as `partitionBounds` does. */
+export async function boundsOfPartition(
   admin: Admin,
   topic: string,
   partition: number,
-): Promise<bigint> {
+): Promise<PartitionBounds> {
   const bounds = (await partitionBounds(admin, topic)).get(partition);
   if (bounds === undefined) throw new Error(`${topic} has no partition ${partition}`);
-  return bounds.high;
+  return bounds;
 }
 
 /** An owned partition that ends before the progress applied to it: recreated since. */
@@ -66,16 +66,23 @@ export async function recreatedPartitions(
   return found;
 }
 
-/** Logs (as an error) and counts a recreated partition read again from `to`. */
+/**
+ * Logs (as an error) and counts a recreated partition read again from `to`: it ends before the
+ * progress applied, or (ending after it) holds another message just before it.
+ */
 export function reportRewind(
   logger: { error(message: string): void },
   groupId: string,
-  rewind: { topic: string; partition: number; applied: bigint; end: bigint | string; to: bigint },
+  rewind: { topic: string; partition: number; applied: bigint; end: bigint; to: bigint },
 ): void {
   const { topic, partition, applied, end, to } = rewind;
+  const found =
+    end < applied
+      ? `the partition ends at offset ${end}, before the ${applied} applied`
+      : `offset ${applied - 1n} holds another message than the one applied`;
   logger.error(
-    `${topic}:${partition}: the partition ends at offset ${end}, before the ${applied} applied: ` +
-      `it was recreated (Kafka lost its data?); reading it again from ${to}`,
+    `${topic}:${partition}: ${found}: it was recreated (Kafka lost its data?); ` +
+      `reading it again from ${to}`,
   );
   kafkaMetrics.rewinds.inc({ group: groupId, topic });
 }
