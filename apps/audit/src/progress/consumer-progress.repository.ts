@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
-import { type StoredProgress } from '@keyway/platform-kafka';
+import { markRecord, type StoredProgress, storedProgress } from '@keyway/platform-kafka';
 
 /**
  * `audit_consumer_progress`: the next offset each consumer group applies per partition, and the
@@ -21,7 +21,7 @@ export class ConsumerProgressRepository {
       [groupId, topic, partition],
     );
     const row = rows[0];
-    return row ? { next: BigInt(row.next_offset), mark: row.last_mark } : null;
+    return row ? storedProgress(BigInt(row.next_offset), row.last_mark) : null;
   }
 
   /**
@@ -57,22 +57,27 @@ export class ConsumerProgressRepository {
     await manager.query(
       `UPDATE audit_consumer_progress SET next_offset = $4, last_mark = $5
         WHERE group_id = $1 AND topic = $2 AND partition = $3`,
-      [groupId, topic, partition, nextOffset.toString(), mark],
+      [groupId, topic, partition, nextOffset.toString(), markRecord({ next: nextOffset, mark })],
     );
   }
 
-  /** Sets the progress back to `nextOffset` (a recreated partition), mark unknown; never forward. */
+  /**
+   * Sets the progress back from `from` to `nextOffset` (a recreated partition), mark unknown, if
+   * it is still `from`; returns whether it did.
+   */
   async rewind(
     manager: EntityManager,
     groupId: string,
     topic: string,
     partition: number,
+    from: bigint,
     nextOffset: bigint,
-  ): Promise<void> {
-    await manager.query(
-      `UPDATE audit_consumer_progress SET next_offset = $4, last_mark = NULL
-        WHERE group_id = $1 AND topic = $2 AND partition = $3 AND next_offset > $4`,
-      [groupId, topic, partition, nextOffset.toString()],
+  ): Promise<boolean> {
+    const [, changed]: [unknown, number] = await manager.query(
+      `UPDATE audit_consumer_progress SET next_offset = $5, last_mark = NULL
+        WHERE group_id = $1 AND topic = $2 AND partition = $3 AND next_offset = $4`,
+      [groupId, topic, partition, from.toString(), nextOffset.toString()],
     );
+    return changed > 0;
   }
 }

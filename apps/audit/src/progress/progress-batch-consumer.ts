@@ -55,8 +55,8 @@ export abstract class ProgressBatchConsumer<T>
       decode: options.decode,
       readProgress: (topic, partition) =>
         progress.find(dataSource.manager, groupId, topic, partition),
-      rewindProgress: (topic, partition, nextOffset) =>
-        progress.rewind(dataSource.manager, groupId, topic, partition, nextOffset),
+      rewindProgress: (topic, partition, from, nextOffset) =>
+        progress.rewind(dataSource.manager, groupId, topic, partition, from, nextOffset),
       applyBatch: async (batch) => {
         const timer = auditMetrics.batchSeconds.startTimer({ topic: batch.topic });
         await options.applyBatch(groupId, batch);

@@ -132,8 +132,8 @@ describe('trail ingest (real Postgres and Kafka)', () => {
       decode: (message) =>
         decodeTrailEvent({ ...message, topic: realTopic[message.topic] ?? message.topic }),
       readProgress: (topic, partition) => progress.find(source.manager, groupId, topic, partition),
-      rewindProgress: (topic, partition, next) =>
-        progress.rewind(source.manager, groupId, topic, partition, next),
+      rewindProgress: (topic, partition, from, next) =>
+        progress.rewind(source.manager, groupId, topic, partition, from, next),
       applyBatch: async (batch) => void (await ingest.apply(groupId, batch)),
       maxWaitTimeInMs: 100,
       retryDelayMs: 20,

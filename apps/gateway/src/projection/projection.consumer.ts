@@ -61,6 +61,8 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
   private readonly position = new Map<string, StoredProgress>();
   /** Where this replica last sought each partition to. */
   private readonly sought = new Map<string, bigint>();
+  /** The partitions whose message before the progress was compared since the last seek or join. */
+  private readonly verified = new Set<string>();
   private lastSeen = new Map<string, bigint>();
   private target: Map<string, bigint> | null = null;
 
@@ -97,6 +99,7 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
       );
       this.position.clear();
       this.sought.clear();
+      this.verified.clear();
       void this.seekToRedisProgress();
     });
   }
@@ -156,7 +159,8 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
       ));
     const bounds = () =>
       this.retrying(() => boundsOfPartition(this.admin, topic, partition), heartbeat);
-    const decided = await decideBatch(progress, batch, this.sought.get(id), bounds);
+    const member = { sought: this.sought.get(id), verified: this.verified.has(id) };
+    const decided = await decideBatch(progress, batch, member, bounds);
     if (decided.step.kind === 'recreated') {
       // The partition ends before what Redis has applied, or holds another message just before
       // it: a new partition under the old name (Kafka lost its data, or the topic was recreated),
@@ -165,7 +169,6 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
       // is skipped by its sequence.
       const { low, high } = decided.bounds ?? (await bounds());
       await this.retrying(() => this.rewind(topic, partition, progress.next, high, low), heartbeat);
-      this.seek(topic, partition, low);
       return;
     }
     if (decided.step.kind === 'seek') {
@@ -174,6 +177,7 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
       this.seek(topic, partition, decided.step.to);
       return;
     }
+    this.verified.add(id);
     const applied = decided.step.from;
     const messages = batch.messages
       .filter((message) => BigInt(message.offset) >= applied)
@@ -275,8 +279,10 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
 
   /** Reads the partition from `offset` on (the batches in hand become stale). */
   private seek(topic: string, partition: number, offset: bigint): void {
+    const id = `${topic}:${partition}`;
     this.consumer.seek({ topic, partition, offset: String(offset) });
-    this.sought.set(`${topic}:${partition}`, offset);
+    this.sought.set(id, offset);
+    this.verified.delete(id);
   }
 
   /**
@@ -287,7 +293,6 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
   private async rewindRecreated(): Promise<void> {
     if (this.stopped) return;
     try {
-      // Each partition's progress is read after its end, so a batch applied meanwhile counts.
       const recreated = await recreatedPartitions(
         this.admin,
         this.assigned,
@@ -296,7 +301,6 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
       );
       for (const { topic, partition, applied, low, high } of recreated) {
         await this.rewind(topic, partition, applied, high, low);
-        this.seek(topic, partition, low);
       }
     } catch (error) {
       this.logger.debug?.(`cannot compare partitions with the projection: ${String(error)}`);
@@ -346,7 +350,11 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
     }
   }
 
-  /** Sets a recreated partition's progress back to `to`, with its note (logged and counted). */
+  /**
+   * Sets a recreated partition's progress back from `applied` to `to`, with its note (logged and
+   * counted), and reads it from there. If Redis moved meanwhile (a peer applied a batch), nothing
+   * is changed and the next batch asks Redis again.
+   */
   private async rewind(
     topic: string,
     partition: number,
@@ -354,9 +362,14 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
     end: bigint,
     to: bigint,
   ): Promise<void> {
+    const id = `${topic}:${partition}`;
+    if (!(await this.store.rewindProgress(this.groupId, topic, partition, applied, to))) {
+      this.position.delete(id);
+      return;
+    }
     reportRewind(this.logger, this.groupId, { topic, partition, applied, end, to });
-    await this.store.rewindProgress(this.groupId, topic, partition, applied, to);
-    this.position.set(`${topic}:${partition}`, { next: to, mark: null });
+    this.position.set(id, { next: to, mark: null });
+    this.seek(topic, partition, to);
   }
 
   /**

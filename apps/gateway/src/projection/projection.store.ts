@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { type Cluster, Redis } from 'ioredis';
 import { type MemberRole } from '@keyway/contracts';
-import { type StoredProgress } from '@keyway/platform-kafka';
+import { markRecord, type StoredProgress, storedProgress } from '@keyway/platform-kafka';
 import { encodeLocation, redisKeys } from '../record/redis-keys';
 import { APPLY_IDENTITY_LUA, type IdentityApplyOutcome } from './apply-identity.script';
 import { APPLY_KEY_EVENT_LUA, type ApplyOutcome } from './apply-key-event.script';
 import { APPLY_MEMBER_LUA, APPLY_OWNER_CAP_LUA } from './apply-member.script';
 import { type IdentityRecordChange } from './identity-record-change';
+import { REWIND_PROGRESS_LUA } from './rewind-progress.script';
 import { type KeyRecordChange } from './key-record-change';
 
 export interface MemberChange {
@@ -20,6 +21,14 @@ type ScriptClient = (Redis | Cluster) & {
   keywayApplyMember(key: string, sequence: string, role: string): Promise<number>;
   keywayApplyOwnerCap(key: string, member: string, role: string, seq: string): Promise<number>;
   keywayApplyIdentity(key: string, ...args: string[]): Promise<[IdentityApplyOutcome, string]>;
+  keywayRewindProgress(
+    progress: string,
+    rewinds: string,
+    marks: string,
+    field: string,
+    from: string,
+    to: string,
+  ): Promise<number>;
 };
 
 /** Registers the projection's scripts on a connection (EVALSHA, loaded again after NOSCRIPT). */
@@ -30,6 +39,7 @@ export function withProjectionScripts(redis: Redis | Cluster): ScriptClient {
     redis.defineCommand('keywayApplyMember', { numberOfKeys: 1, lua: APPLY_MEMBER_LUA });
     redis.defineCommand('keywayApplyOwnerCap', { numberOfKeys: 1, lua: APPLY_OWNER_CAP_LUA });
     redis.defineCommand('keywayApplyIdentity', { numberOfKeys: 1, lua: APPLY_IDENTITY_LUA });
+    redis.defineCommand('keywayRewindProgress', { numberOfKeys: 3, lua: REWIND_PROGRESS_LUA });
   }
   return client;
 }
@@ -226,23 +236,30 @@ export class ProjectionStore {
     return new Map(Object.entries(fields).map(([field, value]) => [field, BigInt(value)]));
   }
 
-  /** Where a consumer group stands on one partition: its next offset and mark. */
+  /** Where a consumer group stands on one partition: its next offset and mark, read together. */
   async partitionProgress(
     groupId: string,
     topic: string,
     partition: number,
   ): Promise<StoredProgress> {
     const field = `${topic}:${partition}`;
-    const [next, mark] = await Promise.all([
-      this.redis.hget(redisKeys.progress(groupId), field),
-      this.redis.hget(redisKeys.marks(groupId), field),
-    ]);
-    return { next: next === null ? 0n : BigInt(next), mark: next === null ? null : mark };
+    const replies = await this.redis
+      .multi()
+      .hget(redisKeys.progress(groupId), field)
+      .hget(redisKeys.marks(groupId), field)
+      .exec();
+    const [next, mark] = (replies ?? []).map(([error, value]) => {
+      if (error) throw error;
+      return typeof value === 'string' ? value : null;
+    });
+    return storedProgress(next ? BigInt(next) : 0n, mark);
   }
 
   /**
-   * Sets a recreated partition's progress back to `nextOffset`, noting the progress `from` it had,
-   * in one transaction: the replicas watching the progress then know it fell on purpose.
+   * Sets a recreated partition's progress back from `from` to `nextOffset`, noting `from` and
+   * forgetting the mark, in one script, if it is still `from` (returns whether it was): the
+   * replicas watching the progress then know it fell on purpose, and a replica that applied a
+   * batch meanwhile is not undone.
    */
   async rewindProgress(
     groupId: string,
@@ -250,14 +267,16 @@ export class ProjectionStore {
     partition: number,
     from: bigint,
     nextOffset: bigint,
-  ): Promise<void> {
-    const field = `${topic}:${partition}`;
-    await this.redis
-      .multi()
-      .hset(redisKeys.rewinds(groupId), field, String(from))
-      .hset(redisKeys.progress(groupId), field, String(nextOffset))
-      .hdel(redisKeys.marks(groupId), field)
-      .exec();
+  ): Promise<boolean> {
+    const rewound = await this.redis.keywayRewindProgress(
+      redisKeys.progress(groupId),
+      redisKeys.rewinds(groupId),
+      redisKeys.marks(groupId),
+      `${topic}:${partition}`,
+      String(from),
+      String(nextOffset),
+    );
+    return rewound === 1;
   }
 
   /** The progress each rewound partition had when it was set back (`rewindProgress`). */
@@ -284,7 +303,7 @@ export class ProjectionStore {
     await (
       mark === null
         ? transaction.hdel(redisKeys.marks(groupId), field)
-        : transaction.hset(redisKeys.marks(groupId), field, mark)
+        : transaction.hset(redisKeys.marks(groupId), field, markRecord({ next: nextOffset, mark }))
     ).exec();
   }
 }

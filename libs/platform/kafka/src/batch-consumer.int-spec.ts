@@ -23,10 +23,10 @@ class Store {
     this.progress = { next: batch.nextOffset, mark: batch.mark };
   }
 
-  rewind(nextOffset: bigint): void {
-    if (this.progress !== null && this.progress.next > nextOffset) {
-      this.progress = { next: nextOffset, mark: null };
-    }
+  rewind(from: bigint, nextOffset: bigint): boolean {
+    if (this.progress?.next !== from) return false;
+    this.progress = { next: nextOffset, mark: null };
+    return true;
   }
 
   get next(): bigint | undefined {
@@ -56,7 +56,8 @@ describe('BatchConsumer against a real broker', () => {
         return value.toUpperCase();
       },
       readProgress: async () => store.progress,
-      rewindProgress: async (_topic, _partition, nextOffset) => store.rewind(nextOffset),
+      rewindProgress: async (_topic, _partition, from, nextOffset) =>
+        store.rewind(from, nextOffset),
       applyBatch: async (batch) => store.apply(batch),
       maxWaitTimeInMs: 100,
       retryDelayMs: 10,

@@ -45,11 +45,17 @@ export interface BatchConsumerOptions<T> {
    */
   readProgress: (topic: string, partition: number) => Promise<StoredProgress | null>;
   /**
-   * Sets the partition's progress back to `nextOffset`, forgetting its mark: the partition was
-   * recreated (Kafka lost its data, or the topic was deleted) and its offsets start again. What is
-   * read again must be skipped by the app as a redelivery.
+   * Sets the partition's progress back from `from` to `nextOffset`, forgetting its mark, if it is
+   * still `from` (else returns false and changes nothing): the partition was recreated (Kafka lost
+   * its data, or the topic was deleted) and its offsets start again. What is read again must be
+   * skipped by the app as a redelivery.
    */
-  rewindProgress: (topic: string, partition: number, nextOffset: bigint) => Promise<void>;
+  rewindProgress: (
+    topic: string,
+    partition: number,
+    from: bigint,
+    nextOffset: bigint,
+  ) => Promise<boolean>;
   /**
    * Applies the batch AND records `nextOffset` and `mark` as the partition's progress, atomically
    * (one database transaction). Called with an empty `items` when the batch was all poison. A throw is
@@ -92,6 +98,8 @@ export class BatchConsumer<T> {
   private readonly position = new Map<string, StoredProgress>();
   /** Where this member last sought each partition to: Kafka may no longer have that offset. */
   private readonly sought = new Map<string, bigint>();
+  /** The partitions whose message before the progress was compared since the last seek or join. */
+  private readonly verified = new Set<string>();
   /** Asks where partitions start and end (recreated partitions are shorter than the progress). */
   private readonly admin: Admin;
   /** The partitions this member owns, as of its last join. */
@@ -125,6 +133,7 @@ export class BatchConsumer<T> {
       this.setConnected(true);
       this.position.clear();
       this.sought.clear();
+      this.verified.clear();
       const assigned = Object.entries(event.payload.memberAssignment).flatMap(
         ([topic, partitions]) => partitions.map((partition) => ({ topic, partition })),
       );
@@ -180,7 +189,8 @@ export class BatchConsumer<T> {
     const progress =
       this.position.get(id) ??
       (await this.retrying(topic, heartbeat, () => this.progressOf(topic, partition)));
-    const { step, bounds } = await decideBatch(progress, batch, this.sought.get(id), () =>
+    const member = { sought: this.sought.get(id), verified: this.verified.has(id) };
+    const { step, bounds } = await decideBatch(progress, batch, member, () =>
       this.retrying(topic, heartbeat, () => boundsOfPartition(this.admin, topic, partition)),
     );
     if (step.kind === 'recreated') {
@@ -196,13 +206,13 @@ export class BatchConsumer<T> {
       await this.retrying(topic, heartbeat, () =>
         this.rewind(topic, partition, progress.next, high, low),
       );
-      this.seek(topic, partition, low);
       return;
     }
     if (step.kind === 'seek') {
       this.seek(topic, partition, step.to);
       return;
     }
+    this.verified.add(id);
     const applied = step.from;
     if (applied > progress.next) {
       this.logger.warn(
@@ -270,8 +280,10 @@ export class BatchConsumer<T> {
 
   /** Reads the partition from `offset` on (the batches in hand become stale). */
   private seek(topic: string, partition: number, offset: bigint): void {
+    const id = `${topic}:${partition}`;
     this.consumer.seek({ topic, partition, offset: String(offset) });
-    this.sought.set(`${topic}:${partition}`, offset);
+    this.sought.set(id, offset);
+    this.verified.delete(id);
   }
 
   /** Dependency failures (database, broker) are waited out: the partition holds, in order. */
@@ -335,14 +347,17 @@ export class BatchConsumer<T> {
       for (const found of await recreatedPartitions(this.admin, owned, progressOf)) {
         const { topic, partition, applied, low, high } = found;
         await this.rewind(topic, partition, applied, high, low);
-        this.seek(topic, partition, low);
       }
     } catch (error) {
       this.logger.debug(`cannot compare partitions with the progress: ${describe(error)}`);
     }
   }
 
-  /** Sets a recreated partition's progress back to `to` (logged and counted). */
+  /**
+   * Sets a recreated partition's progress back from `applied` to `to` (logged and counted) and
+   * reads it from there. If the store moved meanwhile (another member applied a batch), nothing is
+   * changed and the next batch asks the store again.
+   */
   private async rewind(
     topic: string,
     partition: number,
@@ -350,9 +365,14 @@ export class BatchConsumer<T> {
     end: bigint,
     to: bigint,
   ): Promise<void> {
+    const id = `${topic}:${partition}`;
+    if (!(await this.options.rewindProgress(topic, partition, applied, to))) {
+      this.position.delete(id);
+      return;
+    }
     reportRewind(this.logger, this.options.groupId, { topic, partition, applied, end, to });
-    await this.options.rewindProgress(topic, partition, to);
-    this.position.set(`${topic}:${partition}`, { next: to, mark: null });
+    this.position.set(id, { next: to, mark: null });
+    this.seek(topic, partition, to);
   }
 
   private async seekToProgress(
@@ -373,7 +393,6 @@ export class BatchConsumer<T> {
         if (this.position.has(id)) continue;
         if (recreated !== undefined) {
           await this.rewind(topic, partition, progress.next, recreated.high, recreated.low);
-          this.seek(topic, partition, recreated.low);
           continue;
         }
         // From the message before the progress (its mark is compared by the first batch): a

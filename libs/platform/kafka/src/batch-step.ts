@@ -36,46 +36,78 @@ export type BatchStep =
   | { readonly kind: 'apply'; readonly from: bigint }
   /** Read the partition from `to` first (the batch is skipped; it comes again from there). */
   | { readonly kind: 'seek'; readonly to: bigint }
+  /**
+   * Sought to `to`, Kafka answers from further on: either it no longer has `to` (retention), and
+   * the batch is applied from its start, or the seek was lost, and it is sought again. Only the
+   * broker can tell (`decideBatch` asks it).
+   */
+  | { readonly kind: 'gap'; readonly to: bigint }
   /** The message before the progress is not the one applied: the partition was recreated. */
   | { readonly kind: 'recreated' };
 
+/** What a member knows of a partition it owns, beyond the stored progress. */
+export interface MemberView {
+  /** The offset it last sought the partition to, since it was given it. */
+  readonly sought: bigint | undefined;
+  /** Whether it has compared the message before the progress since it last sought or joined. */
+  readonly verified: boolean;
+}
+
 /**
- * What to do with a batch, given the stored progress and the offset this member last sought the
- * partition to (`sought`). Where a batch starts below the progress, the message just before the
- * progress is compared with the mark stored: a partition that was recreated and has grown past
- * the old progress holds another message there. (A partition that ends before the progress is
- * found by comparing with its end, before this is asked.)
+ * What to do with a batch, given the stored progress and what the member knows. The message just
+ * before the progress is compared with the mark stored whenever a batch holds it, and must have
+ * been compared before anything is applied after a join or a seek: a partition that was recreated
+ * and has grown past the old progress holds another message there. (A partition that ends before
+ * the progress is found by comparing with its end, before this is asked.) Once the compare is
+ * done, the member applies what follows the progress and nothing below it.
  */
 export function batchStep(
   progress: StoredProgress,
   batch: BatchView,
-  sought: bigint | undefined,
+  member: MemberView,
 ): BatchStep {
   const { next, mark } = progress;
-  if (batch.first > next) {
-    // The store is behind what Kafka hands us (the group's offset ran ahead of it). Sought once:
-    // if Kafka no longer has those offsets (retention), it answers from its earliest again, and
-    // that gap is accepted.
-    return sought === next ? { kind: 'apply', from: batch.first } : { kind: 'seek', to: next };
-  }
-  if (batch.first === next || mark === null || next === 0n) return { kind: 'apply', from: next };
+  const comparable = mark !== null && next > 0n;
   const before = next - 1n;
-  if (batch.last < before) {
-    // Wholly below what was applied: look at the message before the progress first. Sought
-    // there once already (Kafka answers from below it again): nothing here is new.
-    return sought === before ? { kind: 'apply', from: next } : { kind: 'seek', to: before };
+  if (comparable && batch.first <= before && before <= batch.last) {
+    const seen = batch.markAt(before);
+    // No message at that offset in the batch (a transaction marker, say): nothing to compare.
+    return seen === undefined || seen === mark
+      ? { kind: 'apply', from: next }
+      : { kind: 'recreated' };
   }
-  const seen = batch.markAt(before);
-  // No message at that offset in the batch (a transaction marker, say): nothing to compare.
-  return seen === undefined || seen === mark
-    ? { kind: 'apply', from: next }
-    : { kind: 'recreated' };
+  if (batch.first <= next && next <= batch.last && (member.verified || !comparable)) {
+    return { kind: 'apply', from: next };
+  }
+  const start = resumeOffset(progress);
+  // Kafka hands over what lies past where reading must start (the group's offset ran ahead of
+  // the store, or the compare is still to be made), or what lies wholly below it: read from there.
+  if (batch.first > start && member.sought === start) return { kind: 'gap', to: start };
+  return { kind: 'seek', to: start };
 }
 
-/** Where a member that has just been given a partition starts reading it. */
+/** Where a member starts reading a partition it has just been given (or must read again). */
 export function resumeOffset(progress: StoredProgress): bigint {
   // One message early, so that the first batch shows whether that message is the one applied.
   return progress.mark !== null && progress.next > 0n ? progress.next - 1n : progress.next;
+}
+
+/**
+ * How a store keeps the mark: with the offset it was recorded with, so that a progress moved on
+ * without it (by an older version, or a rewind) is not compared with a mark of another offset.
+ */
+export function markRecord(progress: { next: bigint; mark: string }): string {
+  return `${progress.next}:${progress.mark}`;
+}
+
+/** The stored progress from its offset and its mark record (`markRecord`), if any. */
+export function storedProgress(next: bigint, record: string | null | undefined): StoredProgress {
+  const separator = record?.indexOf(':') ?? -1;
+  const recordedAt = record && separator > 0 ? record.slice(0, separator) : null;
+  return {
+    next,
+    mark: record && recordedAt === String(next) ? record.slice(separator + 1) : null,
+  };
 }
 
 /** The view `batchStep` takes of a batch's messages (in offset order, at least one). */
@@ -107,12 +139,18 @@ export async function decideBatch(
     readonly highWatermark: string;
     readonly messages: ReadonlyArray<{ readonly offset: string; readonly value: Buffer | null }>;
   },
-  sought: bigint | undefined,
+  member: MemberView,
   bounds: () => Promise<PartitionBounds>,
-): Promise<{ step: BatchStep; bounds?: PartitionBounds }> {
+): Promise<{ step: Exclude<BatchStep, { kind: 'gap' }>; bounds?: PartitionBounds }> {
   if (progress.next > BigInt(batch.highWatermark)) {
     const asked = await bounds();
     if (asked.high < progress.next) return { step: { kind: 'recreated' }, bounds: asked };
   }
-  return { step: batchStep(progress, viewOf(batch.messages), sought) };
+  const view = viewOf(batch.messages);
+  const step = batchStep(progress, view, member);
+  if (step.kind !== 'gap') return { step };
+  const asked = await bounds();
+  return asked.low > step.to
+    ? { step: { kind: 'apply', from: view.first }, bounds: asked }
+    : { step: { kind: 'seek', to: step.to }, bounds: asked };
 }

@@ -7,11 +7,14 @@ export {
 export {
   batchStep,
   decideBatch,
+  markRecord,
   messageMark,
   resumeOffset,
+  storedProgress,
   viewOf,
   type BatchStep,
   type BatchView,
+  type MemberView,
   type StoredProgress,
 } from './batch-step';
 export { PoisonMessage } from './poison-message';

@@ -47,20 +47,27 @@ export interface RecreatedPartition {
 /**
  * The partitions of `owned` that end before their progress (`progressOf`): new partitions under
  * old names (Kafka lost its data, or the topic was deleted and created again), whose offsets
- * start again. Throws as `partitionBounds` does.
+ * start again. Each progress is read before the partition's end: a batch applied in between only
+ * moves the end further. Throws as `partitionBounds` does.
  */
 export async function recreatedPartitions(
   admin: Admin,
   owned: ReadonlyArray<{ readonly topic: string; readonly partition: number }>,
   progressOf: (topic: string, partition: number) => Promise<bigint>,
 ): Promise<RecreatedPartition[]> {
+  const applied = await Promise.all(
+    owned.map(async ({ topic, partition }) => ({
+      topic,
+      partition,
+      applied: await progressOf(topic, partition),
+    })),
+  );
   const found: RecreatedPartition[] = [];
   for (const topic of new Set(owned.map((each) => each.topic))) {
     const bounds = await partitionBounds(admin, topic);
-    for (const { partition } of owned.filter((each) => each.topic === topic)) {
-      const applied = await progressOf(topic, partition);
-      const at = bounds.get(partition);
-      if (at !== undefined && applied > at.high) found.push({ topic, partition, applied, ...at });
+    for (const each of applied.filter((one) => one.topic === topic)) {
+      const at = bounds.get(each.partition);
+      if (at !== undefined && each.applied > at.high) found.push({ ...each, ...at });
     }
   }
   return found;
