@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
-import { markRecord, type StoredProgress, storedProgress } from '@keyway/platform-kafka';
+import {
+  type DecodedBatch,
+  markRecord,
+  ProgressMoved,
+  type StoredProgress,
+  storedProgress,
+} from '@keyway/platform-kafka';
 
 /**
  * `audit_consumer_progress`: the next offset each consumer group applies per partition, and the
@@ -44,6 +50,21 @@ export class ConsumerProgressRepository {
       [groupId, topic, partition],
     );
     return BigInt(rows[0]?.next_offset ?? 0);
+  }
+
+  /**
+   * Locks the batch's partition (`lock`) and checks that its progress is the one the batch was
+   * decided on; throws `ProgressMoved` if not (another member applied or set it back meanwhile).
+   */
+  async lockAt(
+    manager: EntityManager,
+    groupId: string,
+    batch: Pick<DecodedBatch<unknown>, 'topic' | 'partition' | 'expected'>,
+  ): Promise<void> {
+    const stored = await this.lock(manager, groupId, batch.topic, batch.partition);
+    if (stored !== batch.expected) {
+      throw new ProgressMoved(`${batch.topic}:${batch.partition}`, batch.expected, stored);
+    }
   }
 
   async advance(

@@ -28,11 +28,8 @@ export class TrailIngest {
   async apply(groupId: string, batch: DecodedBatch<TrailEvent>): Promise<number> {
     const { topic, partition, nextOffset, mark } = batch;
     return this.dataSource.transaction(async (manager) => {
-      const applied = await this.progress.lock(manager, groupId, topic, partition);
-      if (applied >= nextOffset) return 0;
-      const events = batch.items
-        .filter((item) => BigInt(item.offset) >= applied)
-        .map((item) => item.value);
+      await this.progress.lockAt(manager, groupId, batch);
+      const events = batch.items.map((item) => item.value);
       const known = await this.states.findMany(
         manager,
         events.map(({ event }) => event.subject),

@@ -32,13 +32,11 @@ export class UsageStreamConsumer extends ProgressBatchConsumer<UsageEvent> {
       topics: [TOPICS.usage],
       deadLetterTopic: () => TOPICS.usageDlq,
       decode: decodeUsageEvent,
-      applyBatch: async (groupId, { topic, partition, items, nextOffset, mark }) => {
+      applyBatch: async (groupId, batch) => {
+        const { topic, partition, items, nextOffset, mark } = batch;
         await dataSource.transaction(async (manager) => {
-          const applied = await progress.lock(manager, groupId, topic, partition);
-          if (applied >= nextOffset) return;
-          const events = items
-            .filter((item) => BigInt(item.offset) >= applied)
-            .map((item) => item.value);
+          await progress.lockAt(manager, groupId, batch);
+          const events = items.map((item) => item.value);
           const usage = await ingest.apply(manager, events);
           await detectors.observe(manager, usage);
           await progress.advance(manager, groupId, topic, partition, nextOffset, mark);

@@ -4,6 +4,7 @@ import { type Admin } from 'kafkajs';
 import { BatchConsumer, type DecodedBatch } from './batch-consumer';
 import { type StoredProgress } from './batch-step';
 import { PoisonMessage } from './poison-message';
+import { ProgressMoved } from './progress-moved';
 import { EventPublisher } from './event-publisher';
 import { createKafka } from './kafka-client';
 import { ensureTopics, type TopicSpec } from './topics';
@@ -19,6 +20,8 @@ class Store {
       this.failuresLeft -= 1;
       throw new Error('database unavailable');
     }
+    const stored = this.progress?.next ?? 0n;
+    if (stored !== batch.expected) throw new ProgressMoved('store', batch.expected, stored);
     this.applied.push(...batch.items.map((item) => item.value));
     this.progress = { next: batch.nextOffset, mark: batch.mark };
   }
@@ -194,6 +197,25 @@ describe('BatchConsumer against a real broker', () => {
     expect(store.applied).toEqual(
       [...['old-0', 'old-1', 'old-2', 'old-3', 'old-4'], ...fresh].map((v) => v.toUpperCase()),
     );
+  });
+
+  it('applies nothing decided on a progress the store no longer has, and reads from the store', async () => {
+    // Another member set the partition back (it found it recreated) while this one ran: the next
+    // batch, decided on this member's progress, must not be applied over it.
+    const own = uniqueName('batch_moved');
+    await ensureTopics(kafka, [
+      { name: own, partitions: 1, retentionMs: null, cleanupPolicy: 'delete' },
+    ]);
+    const store = new Store();
+    await consumer(store, { topic: own, groupId: uniqueName('batch_group') }).start();
+    const send = (values: string[]) =>
+      publisher.send(values.map((value) => ({ topic: own, key: 'k', value })));
+    await send(['a', 'b']);
+    await expectEventually(() => expect(store.next).toBe(2n), { timeoutMs: 30_000 });
+    store.progress = { next: 0n, mark: null };
+    await send(['c']);
+    await expectEventually(() => expect(store.next).toBe(3n), { timeoutMs: 30_000 });
+    expect(store.applied).toEqual(['A', 'B', 'A', 'B', 'C']);
   });
 
   async function withAdmin<R>(work: (admin: Admin) => Promise<R>): Promise<R> {

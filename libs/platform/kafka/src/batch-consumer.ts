@@ -7,6 +7,7 @@ import {
   type Kafka,
 } from 'kafkajs';
 import { PoisonMessage } from './poison-message';
+import { ProgressMoved } from './progress-moved';
 import { type EventPublisher } from './event-publisher';
 import { kafkaMetrics } from './kafka-metrics';
 import { decideBatch, messageMark, resumeOffset, type StoredProgress } from './batch-step';
@@ -30,6 +31,11 @@ export interface DecodedBatch<T> {
   readonly nextOffset: bigint;
   /** `messageMark` of the batch's last message: recorded with `nextOffset`. */
   readonly mark: string;
+  /**
+   * The progress the batch was decided on. If the store holds another, `applyBatch` applies
+   * nothing and throws `ProgressMoved`.
+   */
+  readonly expected: bigint;
 }
 
 export interface BatchConsumerOptions<T> {
@@ -58,7 +64,7 @@ export interface BatchConsumerOptions<T> {
   ) => Promise<boolean>;
   /**
    * Applies the batch AND records `nextOffset` and `mark` as the partition's progress, atomically
-   * (one database transaction). Called with an empty `items` when the batch was all poison. A throw is
+   * (one database transaction), if the stored progress is `expected` (else throws `ProgressMoved`). Called with an empty `items` when the batch was all poison. A throw is
    * taken for a dependency failure: the same messages come again after a back-off.
    */
   applyBatch: (batch: DecodedBatch<T>) => Promise<void>;
@@ -243,11 +249,15 @@ export class BatchConsumer<T> {
           );
         }
       }
-      await this.retrying(topic, heartbeat, (attempt) =>
-        attempt === 1
-          ? this.options.applyBatch({ topic, partition, items, nextOffset, mark })
-          : this.applyMissing({ topic, partition, items, nextOffset, mark }),
-      );
+      const decoded = { topic, partition, items, nextOffset, mark, expected: progress.next };
+      try {
+        // After a failed attempt the commit may have gone through: then the store has moved on.
+        await this.retrying(topic, heartbeat, () => this.options.applyBatch(decoded));
+      } catch (error) {
+        if (!(error instanceof ProgressMoved)) throw error;
+        this.position.delete(id);
+        return;
+      }
       const labels = { group: this.options.groupId, topic };
       kafkaMetrics.consumed.inc({ ...labels, outcome: 'handled' }, items.length);
       if (poison > 0) kafkaMetrics.consumed.inc({ ...labels, outcome: 'dead_lettered' }, poison);
@@ -261,17 +271,6 @@ export class BatchConsumer<T> {
     );
     resolveOffset(last.offset);
     await heartbeat();
-  }
-
-  /**
-   * After a failed attempt: the commit may have succeeded before the error reached us, so the
-   * store is asked how far it got and only what is still missing is applied.
-   */
-  private async applyMissing(batch: DecodedBatch<T>): Promise<void> {
-    const stored = (await this.progressOf(batch.topic, batch.partition)).next;
-    if (stored >= batch.nextOffset) return;
-    const items = batch.items.filter((item) => BigInt(item.offset) >= stored);
-    await this.options.applyBatch({ ...batch, items });
   }
 
   private async progressOf(topic: string, partition: number): Promise<StoredProgress> {
@@ -290,14 +289,14 @@ export class BatchConsumer<T> {
   private async retrying<R>(
     topic: string,
     heartbeat: () => Promise<void>,
-    work: (attempt: number) => Promise<R>,
+    work: () => Promise<R>,
   ): Promise<R> {
     const baseDelay = this.options.retryDelayMs ?? 200;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await work(attempt);
+        return await work();
       } catch (error) {
-        if (this.stopped) throw error;
+        if (this.stopped || error instanceof ProgressMoved) throw error;
         kafkaMetrics.handlerFailures.inc({ group: this.options.groupId, topic });
         const delay = Math.min(baseDelay * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS);
         this.logger.warn(

@@ -18,6 +18,7 @@ export {
   type StoredProgress,
 } from './batch-step';
 export { PoisonMessage } from './poison-message';
+export { ProgressMoved } from './progress-moved';
 export { startRetrying } from './start-retrying';
 export { EventPublisher, type OutgoingMessage } from './event-publisher';
 export { createKafka, type KafkaClientOptions } from './kafka-client';
