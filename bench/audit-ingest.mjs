@@ -437,7 +437,10 @@ array element in JavaScript (7 % of audit's CPU), now each bulk statement takes 
 parameter; the chain heads are locked last in the transaction, so partitions wait only for each
 other's appends (+10 %). On a quiet machine ingest runs at 7,800/s (the table above); under a
 load average of 11–15 from other jobs it fell to 2,000–2,900/s, Postgres time per row being what
-suffers: audit's own CPU allows ≈ 9,000/s.`;
+suffers: audit's own CPU allows ≈ 9,000/s. The progress marks (a digest of each batch's last message, written with its offset) cost
+nothing measurable: run alternately with the build before them on this box, 4,972 and 6,636
+events/s against 5,422 and 6,548/s, with the same audit CPU per event in the quieter pair (8,012
+against 8,000 events per CPU second); \`KEYWAY_DIST=<a build> bash bench/run.sh audit-ingest\`.`;
   if (process.env.BENCH_WRITE_DOCS !== '0') await writeSection('audit-ingest', section);
   process.stdout.write(`${section}\n`);
 }

@@ -9,6 +9,12 @@ import {
 } from '@keyway/platform-testing';
 import { type BootstrapResult, Stack } from './support/stack';
 
+const keysTopic = (() => {
+  const spec = TOPIC_SPECS.find((each) => each.name === 'keyway.keys.v1');
+  if (spec === undefined) throw new Error('no keys topic in TOPIC_SPECS');
+  return spec;
+})();
+
 interface IssuedKey {
   id: string;
   key: string;
@@ -93,6 +99,20 @@ describe('broker data lost, topics recreated', () => {
     );
   }
 
+  /** Issues keys and waits until the gateway verifies them and audit's trail holds them. */
+  async function issueSettled(count: number, label: string): Promise<IssuedKey[]> {
+    const keys = await issueKeys(count, label);
+    await expectVerdicts(
+      keys.map((key) => [key, 'VALID']),
+      60_000,
+    );
+    await expectTrail(
+      keys.map((key) => [key.id, 'keyway.key.issued.v1']),
+      60_000,
+    );
+    return keys;
+  }
+
   async function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
     const admin = new Kafka({
       clientId: 'e2e-recreate-topics',
@@ -130,17 +150,7 @@ describe('broker data lost, topics recreated', () => {
   }
 
   it('reads a recreated partition from its start when it grew past the stored progress while the consumers were down', async () => {
-    const keysTopic = TOPIC_SPECS.find((spec) => spec.name === 'keyway.keys.v1');
-    if (keysTopic === undefined) throw new Error('no keys topic in TOPIC_SPECS');
-    const before = await issueKeys(6, 'down');
-    await expectVerdicts(
-      before.map((key) => [key, 'VALID']),
-      60_000,
-    );
-    await expectTrail(
-      before.map((key) => [key.id, 'keyway.key.issued.v1']),
-      60_000,
-    );
+    const before = await issueSettled(6, 'down');
     await stack.stopService('audit');
     await stack.stopService('gateway');
     const progress = await gatewayProgress();
@@ -191,15 +201,7 @@ describe('broker data lost, topics recreated', () => {
 
   it('applies what is published after the loss, though its offsets are below the stored progress', async () => {
     // Enough events that every partition's stored progress is well above what follows the loss.
-    const before = await issueKeys(36, 'before');
-    await expectVerdicts(
-      before.map((key) => [key, 'VALID']),
-      60_000,
-    );
-    await expectTrail(
-      before.map((key) => [key.id, 'keyway.key.issued.v1']),
-      60_000,
-    );
+    const before = await issueSettled(36, 'before');
 
     // The broker dies and comes back with nothing: its log directory is gone.
     await kafka.kill();
@@ -254,8 +256,6 @@ describe('broker data lost, topics recreated', () => {
       before.map((key) => [key, 'VALID']),
       60_000,
     );
-    const keysTopic = TOPIC_SPECS.find((spec) => spec.name === 'keyway.keys.v1');
-    if (keysTopic === undefined) throw new Error('no keys topic in TOPIC_SPECS');
     await deleteAndCreate(keysTopic.name, keysTopic.partitions);
 
     const revoked = before.slice(0, 3);

@@ -64,8 +64,9 @@ export interface BatchConsumerOptions<T> {
   ) => Promise<boolean>;
   /**
    * Applies the batch AND records `nextOffset` and `mark` as the partition's progress, atomically
-   * (one database transaction), if the stored progress is `expected` (else throws `ProgressMoved`). Called with an empty `items` when the batch was all poison. A throw is
-   * taken for a dependency failure: the same messages come again after a back-off.
+   * (one database transaction), if the stored progress is `expected`; else throws `ProgressMoved`
+   * and changes nothing. Called with an empty `items` when the batch was all poison. Any other
+   * throw is taken for a dependency failure: the same messages come again after a back-off.
    */
   applyBatch: (batch: DecodedBatch<T>) => Promise<void>;
   /** Partitions applied side by side, each still in order (default 3). */

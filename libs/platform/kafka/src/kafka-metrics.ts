@@ -37,7 +37,7 @@ export const kafkaMetrics = {
   ),
   rewinds: counter(
     'keyway_kafka_progress_rewinds_total',
-    'Partitions found shorter than the progress applied (recreated: Kafka lost its data), read again',
+    'Partitions found recreated (Kafka lost its data, or the topic was recreated) and read again',
     ['group', 'topic'],
   ),
   published: counter('keyway_kafka_messages_published_total', 'Messages published', ['topic']),
