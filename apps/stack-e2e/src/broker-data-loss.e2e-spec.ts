@@ -7,6 +7,7 @@ import {
   startThrowawayKafka,
   type ThrowawayKafka,
 } from '@keyway/platform-testing';
+import { Api } from './support/api';
 import { type BootstrapResult, Stack } from './support/stack';
 
 const keysTopic = (() => {
@@ -43,31 +44,23 @@ describe('broker data lost, topics recreated', () => {
     await kafka?.wipe();
   });
 
-  const identity = (path: string, body: unknown) =>
-    fetch(`${stack.service('identity').url}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${owner.key}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+  /** identity's API as the workspace's owner: POST `path` with `body`. */
+  const identity = <T = Record<string, unknown>>(path: string, body: unknown) =>
+    stack.identityApi(owner.key).post<T>(path, body);
 
   async function issueKeys(count: number, label: string): Promise<IssuedKey[]> {
     const keys: IssuedKey[] = [];
     for (let i = 0; i < count; i++) {
-      const response = await identity('/v1/keys', { name: `${label}-${i}` });
+      const response = await identity<IssuedKey>('/v1/keys', { name: `${label}-${i}` });
       expect(response.status).toBe(201);
-      keys.push((await response.json()) as IssuedKey);
+      keys.push(response.json);
     }
     return keys;
   }
 
-  const verdict = async (key: string): Promise<string> => {
-    const response = await fetch(`${stack.service('gateway').url}/v1/verify`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ key }),
-    });
-    return ((await response.json()) as { code: string }).code;
-  };
+  /** A gateway's verdict on a key (the stack's gateway unless `url` is given). */
+  const verdict = async (key: string, url = stack.service('gateway').url): Promise<string> =>
+    (await new Api(url).post<{ code: string }>('/v1/verify', { key })).json.code;
 
   async function expectVerdicts(expected: Array<[IssuedKey, string]>, timeoutMs: number) {
     await expectEventually(
@@ -272,14 +265,7 @@ describe('broker data lost, topics recreated', () => {
       90_000,
     );
     // The peer has caught up too, and answers the same.
-    for (const key of revoked) {
-      const answer = await fetch(`${peer.url}/v1/verify`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ key: key.key }),
-      });
-      expect(((await answer.json()) as { code: string }).code).toBe('REVOKED');
-    }
+    for (const key of revoked) expect(await verdict(key.key, peer.url)).toBe('REVOKED');
     expect(await Promise.all(gateways.map(replaysOf))).toEqual(replaysBefore);
     await expectTrail(
       [

@@ -31,50 +31,37 @@ export class ConsumerProgressRepository {
   }
 
   /**
-   * The partition's progress, locked until the transaction ends (created at 0 when new): a
-   * second member applying the same partition during a rebalance waits, then sees what the
-   * first applied.
+   * Locks the batch's partition until the transaction ends (its row created at 0 when new), so a
+   * second member applying it during a rebalance waits for the first; then checks that its
+   * progress is the one the batch was decided on, or throws `ProgressMoved` (another member
+   * applied it or set it back meanwhile).
    */
   async lock(
     manager: EntityManager,
     groupId: string,
-    topic: string,
-    partition: number,
-  ): Promise<bigint> {
+    batch: Pick<DecodedBatch<unknown>, 'topic' | 'partition' | 'expected'>,
+  ): Promise<void> {
     const rows: Array<{ next_offset: string }> = await manager.query(
       `INSERT INTO audit_consumer_progress (group_id, topic, partition, next_offset)
        VALUES ($1, $2, $3, 0)
        ON CONFLICT (group_id, topic, partition)
          DO UPDATE SET next_offset = audit_consumer_progress.next_offset
        RETURNING next_offset`,
-      [groupId, topic, partition],
+      [groupId, batch.topic, batch.partition],
     );
-    return BigInt(rows[0]?.next_offset ?? 0);
-  }
-
-  /**
-   * Locks the batch's partition (`lock`) and checks that its progress is the one the batch was
-   * decided on; throws `ProgressMoved` if not (another member applied or set it back meanwhile).
-   */
-  async lockAt(
-    manager: EntityManager,
-    groupId: string,
-    batch: Pick<DecodedBatch<unknown>, 'topic' | 'partition' | 'expected'>,
-  ): Promise<void> {
-    const stored = await this.lock(manager, groupId, batch.topic, batch.partition);
+    const stored = BigInt(rows[0]?.next_offset ?? 0);
     if (stored !== batch.expected) {
       throw new ProgressMoved(`${batch.topic}:${batch.partition}`, batch.expected, stored);
     }
   }
 
+  /** Records the batch's next offset and mark as the partition's progress. */
   async advance(
     manager: EntityManager,
     groupId: string,
-    topic: string,
-    partition: number,
-    nextOffset: bigint,
-    mark: string,
+    batch: Pick<DecodedBatch<unknown>, 'topic' | 'partition' | 'nextOffset' | 'mark'>,
   ): Promise<void> {
+    const { topic, partition, nextOffset, mark } = batch;
     await manager.query(
       `UPDATE audit_consumer_progress SET next_offset = $4, last_mark = $5
         WHERE group_id = $1 AND topic = $2 AND partition = $3`,

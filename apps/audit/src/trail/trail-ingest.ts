@@ -26,9 +26,8 @@ export class TrailIngest {
 
   /** Returns how many records were appended (redeliveries are not). */
   async apply(groupId: string, batch: DecodedBatch<TrailEvent>): Promise<number> {
-    const { topic, partition, nextOffset, mark } = batch;
     return this.dataSource.transaction(async (manager) => {
-      await this.progress.lockAt(manager, groupId, batch);
+      await this.progress.lock(manager, groupId, batch);
       const events = batch.items.map((item) => item.value);
       const known = await this.states.findMany(
         manager,
@@ -57,7 +56,7 @@ export class TrailIngest {
       }
       await this.states.saveMany(manager, [...changed.values()]);
       await this.keys.saveMany(manager, [...keyRows.values()]);
-      await this.progress.advance(manager, groupId, topic, partition, nextOffset, mark);
+      await this.progress.advance(manager, groupId, batch);
       // Last: from here to the commit this batch holds its workspaces' chain heads, which the
       // partitions applied side by side (sharing workspaces) otherwise wait for.
       const appended = await this.appender.append(manager, entries);

@@ -33,13 +33,12 @@ export class UsageStreamConsumer extends ProgressBatchConsumer<UsageEvent> {
       deadLetterTopic: () => TOPICS.usageDlq,
       decode: decodeUsageEvent,
       applyBatch: async (groupId, batch) => {
-        const { topic, partition, items, nextOffset, mark } = batch;
         await dataSource.transaction(async (manager) => {
-          await progress.lockAt(manager, groupId, batch);
-          const events = items.map((item) => item.value);
+          await progress.lock(manager, groupId, batch);
+          const events = batch.items.map((item) => item.value);
           const usage = await ingest.apply(manager, events);
           await detectors.observe(manager, usage);
-          await progress.advance(manager, groupId, topic, partition, nextOffset, mark);
+          await progress.advance(manager, groupId, batch);
         });
       },
     });

@@ -7,17 +7,7 @@ import {
 } from '@nestjs/common';
 import { type Admin, type Consumer, Kafka, type EachBatchPayload } from 'kafkajs';
 import { TOPICS } from '@keyway/contracts';
-import {
-  boundsOfPartition,
-  decideBatch,
-  EventPublisher,
-  kafkaMetrics,
-  messageMark,
-  recreatedPartitions,
-  reportRewind,
-  resumeOffset,
-  type StoredProgress,
-} from '@keyway/platform-kafka';
+import { EventPublisher, kafkaMetrics, messageMark, OwnedPartitions } from '@keyway/platform-kafka';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { counter } from '../metrics';
 import { ProjectionApplier } from './projection-applier';
@@ -56,13 +46,8 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
   private stopped = false;
   private watchTimer: NodeJS.Timeout | undefined;
   private recreatedTimer: NodeJS.Timeout | undefined;
-  private assigned: Array<{ topic: string; partition: number }> = [];
-  /** Where Redis stands, per `topic:partition` this replica owns, once known. */
-  private readonly position = new Map<string, StoredProgress>();
-  /** Where this replica last sought each partition to. */
-  private readonly sought = new Map<string, bigint>();
-  /** The partitions whose message before the progress was compared since the last seek or join. */
-  private readonly verified = new Set<string>();
+  /** The partitions this replica owns, and where Redis stands on each. */
+  private readonly partitions: OwnedPartitions;
   private lastSeen = new Map<string, bigint>();
   private target: Map<string, bigint> | null = null;
 
@@ -85,6 +70,19 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
       allowAutoTopicCreation: false,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5_000 },
     });
+    const progressStore = {
+      read: (topic: string, partition: number) =>
+        store.partitionProgress(this.groupId, topic, partition),
+      rewind: (topic: string, partition: number, from: bigint, to: bigint) =>
+        store.rewindProgress(this.groupId, topic, partition, from, to),
+    };
+    this.partitions = new OwnedPartitions(
+      this.consumer,
+      this.admin,
+      progressStore,
+      this.groupId,
+      this.logger,
+    );
     const { CONNECT, DISCONNECT, CRASH, GROUP_JOIN } = this.consumer.events;
     this.consumer.on(CONNECT, () => this.setConnected(true));
     this.consumer.on(DISCONNECT, () => this.setConnected(false));
@@ -94,13 +92,11 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
     });
     this.consumer.on(GROUP_JOIN, (event) => {
       this.setConnected(true);
-      this.assigned = Object.entries(event.payload.memberAssignment).flatMap(
-        ([topic, partitions]) => partitions.map((partition) => ({ topic, partition })),
-      );
-      this.position.clear();
-      this.sought.clear();
-      this.verified.clear();
-      void this.seekToRedisProgress();
+      this.partitions.joined(event.payload.memberAssignment);
+      this.partitions.seekToProgress().catch((error: unknown) => {
+        // The first batch compares with Redis anyway; this only saves reading ahead.
+        this.logger.warn(`cannot seek to the projection progress after joining: ${String(error)}`);
+      });
     });
   }
 
@@ -148,37 +144,11 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
     const first = batch.messages[0];
     // A batch fetched before a rebalance or a seek is stale: its partition is read again.
     if (!first || !isRunning() || isStale()) return;
-    // Where Redis stands: known in memory once this replica has read or written it (the watch
-    // loop notices when Redis goes back), else asked once.
-    const id = `${topic}:${partition}`;
-    const progress =
-      this.position.get(id) ??
-      (await this.retrying(
-        () => this.store.partitionProgress(this.groupId, topic, partition),
-        heartbeat,
-      ));
-    const bounds = () =>
-      this.retrying(() => boundsOfPartition(this.admin, topic, partition), heartbeat);
-    const member = { sought: this.sought.get(id), verified: this.verified.has(id) };
-    const decided = await decideBatch(progress, batch, member, bounds);
-    if (decided.step.kind === 'recreated') {
-      // The partition ends before what Redis has applied, or holds another message just before
-      // it: a new partition under the old name (Kafka lost its data, or the topic was recreated),
-      // whose offsets start again. Skipping to the old progress would drop what identity
-      // published since, revocations included: read it from its start; what Redis already holds
-      // is skipped by its sequence.
-      const { low, high } = decided.bounds ?? (await bounds());
-      await this.retrying(() => this.rewind(topic, partition, progress.next, high, low), heartbeat);
-      return;
-    }
-    if (decided.step.kind === 'seek') {
-      // Redis is behind what Kafka hands us (its data was lost, or the group's offset ran ahead
-      // of it), or the message before its progress is to be compared first: read from there.
-      this.seek(topic, partition, decided.step.to);
-      return;
-    }
-    this.verified.add(id);
-    const applied = decided.step.from;
+    // Where Redis stands is known in memory once this replica has read or written it (the watch
+    // loop notices when Redis goes back); recreated partitions are set back and read again.
+    const decided = await this.partitions.decide(batch, (work) => this.retrying(work, heartbeat));
+    if (decided === null) return;
+    const applied = decided.from;
     const messages = batch.messages
       .filter((message) => BigInt(message.offset) >= applied)
       .map((message) => ({ offset: message.offset, value: message.value?.toString() ?? '' }));
@@ -205,7 +175,7 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
         () => this.store.recordProgress(this.groupId, topic, partition, next, mark),
         heartbeat,
       );
-      this.position.set(id, { next, mark });
+      this.partitions.stands(topic, partition, { next, mark });
     }
     // How far Redis trails the partition: a revocation waits behind this many events.
     kafkaMetrics.lag.set(
@@ -259,52 +229,12 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
     kafkaMetrics.deadLettered.inc({ group: this.groupId, topic });
   }
 
-  private async seekToRedisProgress(): Promise<void> {
-    try {
-      for (const { topic, partition } of this.assigned) {
-        const id = `${topic}:${partition}`;
-        const progress = await this.store.partitionProgress(this.groupId, topic, partition);
-        if (this.position.has(id)) continue; // a batch got there first
-        // From the message before the progress (its mark is compared by the first batch): a
-        // partition recreated that has grown past the progress holds another message there.
-        this.seek(topic, partition, resumeOffset(progress));
-        this.position.set(id, progress);
-      }
-    } catch (error) {
-      // The first batch compares with Redis anyway; this only saves reading ahead.
-      this.logger.warn(`cannot read projection progress after joining: ${String(error)}`);
-    }
-    await this.rewindRecreated();
-  }
-
-  /** Reads the partition from `offset` on (the batches in hand become stale). */
-  private seek(topic: string, partition: number, offset: bigint): void {
-    const id = `${topic}:${partition}`;
-    this.consumer.seek({ topic, partition, offset: String(offset) });
-    this.sought.set(id, offset);
-    this.verified.delete(id);
-  }
-
-  /**
-   * Sets back the progress of each owned partition that ends before it (recreated, and empty or
-   * quiet since, so no batch showed it) to where the partition starts, and reads from there: were
-   * it left, a later seek to the old progress would skip what the partition holds by then.
-   */
+  /** A recreated partition that stays empty sends no batch to notice it by: looked for now and then. */
   private async rewindRecreated(): Promise<void> {
     if (this.stopped) return;
-    try {
-      const recreated = await recreatedPartitions(
-        this.admin,
-        this.assigned,
-        async (topic, partition) =>
-          (await this.store.partitionProgress(this.groupId, topic, partition)).next,
-      );
-      for (const { topic, partition, applied, low, high } of recreated) {
-        await this.rewind(topic, partition, applied, high, low);
-      }
-    } catch (error) {
+    await this.partitions.rewindRecreated().catch((error: unknown) => {
       this.logger.debug?.(`cannot compare partitions with the projection: ${String(error)}`);
-    }
+    });
   }
 
   /**
@@ -326,13 +256,12 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
         this.setCaughtUp(false);
         this.target = null;
       }
-      for (const { topic, partition } of this.assigned) {
-        const id = `${topic}:${partition}`;
-        const position = this.position.get(id);
-        const applied = progress.get(id) ?? 0n;
-        if (position !== undefined && applied < position.next) {
-          this.seek(topic, partition, applied);
-          this.position.set(id, { next: applied, mark: null });
+      for (const { topic, partition } of this.partitions.assigned) {
+        const known = this.partitions.known(topic, partition);
+        const applied = progress.get(`${topic}:${partition}`) ?? 0n;
+        if (known !== undefined && applied < known.next) {
+          this.partitions.seek(topic, partition, applied);
+          this.partitions.stands(topic, partition, { next: applied, mark: null });
         }
       }
       if (!this.status.caughtUp) {
@@ -348,28 +277,6 @@ export class ProjectionConsumer implements OnApplicationBootstrap, BeforeApplica
     } catch (error) {
       this.logger.debug?.(`projection watch: ${String(error)}`);
     }
-  }
-
-  /**
-   * Sets a recreated partition's progress back from `applied` to `to`, with its note (logged and
-   * counted), and reads it from there. If Redis moved meanwhile (a peer applied a batch), nothing
-   * is changed and the next batch asks Redis again.
-   */
-  private async rewind(
-    topic: string,
-    partition: number,
-    applied: bigint,
-    end: bigint,
-    to: bigint,
-  ): Promise<void> {
-    const id = `${topic}:${partition}`;
-    if (!(await this.store.rewindProgress(this.groupId, topic, partition, applied, to))) {
-      this.position.delete(id);
-      return;
-    }
-    reportRewind(this.logger, this.groupId, { topic, partition, applied, end, to });
-    this.position.set(id, { next: to, mark: null });
-    this.seek(topic, partition, to);
   }
 
   /**

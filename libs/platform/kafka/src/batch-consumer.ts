@@ -10,8 +10,8 @@ import { PoisonMessage } from './poison-message';
 import { ProgressMoved } from './progress-moved';
 import { type EventPublisher } from './event-publisher';
 import { kafkaMetrics } from './kafka-metrics';
-import { decideBatch, messageMark, resumeOffset, type StoredProgress } from './batch-step';
-import { boundsOfPartition, recreatedPartitions, reportRewind } from './partition-end';
+import { messageMark, type StoredProgress } from './batch-step';
+import { OwnedPartitions } from './owned-partitions';
 
 /** One message of a batch, as the app's `decode` sees it. */
 export interface BatchMessage {
@@ -101,16 +101,10 @@ export class BatchConsumer<T> {
   private readonly consumer: Consumer;
   private connected = false;
   private stopped = false;
-  /** The progress of each `topic:partition` this member owns, once known. */
-  private readonly position = new Map<string, StoredProgress>();
-  /** Where this member last sought each partition to: Kafka may no longer have that offset. */
-  private readonly sought = new Map<string, bigint>();
-  /** The partitions whose message before the progress was compared since the last seek or join. */
-  private readonly verified = new Set<string>();
   /** Asks where partitions start and end (recreated partitions are shorter than the progress). */
   private readonly admin: Admin;
-  /** The partitions this member owns, as of its last join. */
-  private assigned: ReadonlyArray<{ topic: string; partition: number }> = [];
+  /** The partitions this member owns, and where it stands on each. */
+  private readonly partitions: OwnedPartitions;
   private recreatedTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -129,6 +123,18 @@ export class BatchConsumer<T> {
       allowAutoTopicCreation: false,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5_000 },
     });
+    const store = {
+      read: async (topic: string, partition: number) =>
+        (await options.readProgress(topic, partition)) ?? { next: 0n, mark: null },
+      rewind: options.rewindProgress,
+    };
+    this.partitions = new OwnedPartitions(
+      this.consumer,
+      this.admin,
+      store,
+      options.groupId,
+      this.logger,
+    );
     const { CONNECT, DISCONNECT, CRASH, GROUP_JOIN } = this.consumer.events;
     this.consumer.on(CONNECT, () => this.setConnected(true));
     this.consumer.on(DISCONNECT, () => this.setConnected(false));
@@ -138,14 +144,11 @@ export class BatchConsumer<T> {
     });
     this.consumer.on(GROUP_JOIN, (event) => {
       this.setConnected(true);
-      this.position.clear();
-      this.sought.clear();
-      this.verified.clear();
-      const assigned = Object.entries(event.payload.memberAssignment).flatMap(
-        ([topic, partitions]) => partitions.map((partition) => ({ topic, partition })),
-      );
-      this.assigned = assigned;
-      void this.seekToProgress(assigned);
+      this.partitions.joined(event.payload.memberAssignment);
+      this.partitions.seekToProgress().catch((error: unknown) => {
+        // The first batch compares with the store anyway; this only saves reading ahead.
+        this.logger.warn(`cannot seek to the progress after joining: ${describe(error)}`);
+      });
     });
   }
 
@@ -192,40 +195,11 @@ export class BatchConsumer<T> {
     const last = batch.messages[batch.messages.length - 1];
     // A batch fetched before a rebalance or a seek is stale: the partition is read again.
     if (!first || !last || !isRunning() || isStale()) return;
-    const id = `${topic}:${partition}`;
-    const progress =
-      this.position.get(id) ??
-      (await this.retrying(topic, heartbeat, () => this.progressOf(topic, partition)));
-    const member = { sought: this.sought.get(id), verified: this.verified.has(id) };
-    const { step, bounds } = await decideBatch(progress, batch, member, () =>
-      this.retrying(topic, heartbeat, () => boundsOfPartition(this.admin, topic, partition)),
+    const decided = await this.partitions.decide(batch, (work) =>
+      this.retrying(topic, heartbeat, work),
     );
-    if (step.kind === 'recreated') {
-      // The partition ends before what the store has applied, or holds another message just
-      // before it: a new partition under the old name, whose offsets start again. Skipping up to
-      // the old progress would lose what was published since; read it from its start instead
-      // (redeliveries are the app's to skip).
-      const { low, high } =
-        bounds ??
-        (await this.retrying(topic, heartbeat, () =>
-          boundsOfPartition(this.admin, topic, partition),
-        ));
-      await this.retrying(topic, heartbeat, () =>
-        this.rewind(topic, partition, progress.next, high, low),
-      );
-      return;
-    }
-    if (step.kind === 'seek') {
-      this.seek(topic, partition, step.to);
-      return;
-    }
-    this.verified.add(id);
-    const applied = step.from;
-    if (applied > progress.next) {
-      this.logger.warn(
-        `${id}: offsets ${progress.next}..${applied - 1n} are gone from Kafka; continuing at ${applied}`,
-      );
-    }
+    if (decided === null) return;
+    const { progress, from: applied } = decided;
     const fresh = batch.messages.filter((message) => BigInt(message.offset) >= applied);
     const nextOffset = BigInt(last.offset) + 1n;
     const mark = messageMark(last.value);
@@ -256,7 +230,7 @@ export class BatchConsumer<T> {
         await this.retrying(topic, heartbeat, () => this.options.applyBatch(decoded));
       } catch (error) {
         if (!(error instanceof ProgressMoved)) throw error;
-        this.position.delete(id);
+        this.partitions.forget(topic, partition);
         return;
       }
       const labels = { group: this.options.groupId, topic };
@@ -265,25 +239,13 @@ export class BatchConsumer<T> {
       kafkaMetrics.batches.inc(labels);
     }
     // A batch wholly below the progress (nothing fresh) leaves it where it was.
-    if (fresh.length > 0) this.position.set(id, { next: nextOffset, mark });
+    if (fresh.length > 0) this.partitions.stands(topic, partition, { next: nextOffset, mark });
     kafkaMetrics.lag.set(
       { group: this.options.groupId, topic, partition: String(partition) },
       Math.max(0, Number(BigInt(batch.highWatermark) - nextOffset)),
     );
     resolveOffset(last.offset);
     await heartbeat();
-  }
-
-  private async progressOf(topic: string, partition: number): Promise<StoredProgress> {
-    return (await this.options.readProgress(topic, partition)) ?? { next: 0n, mark: null };
-  }
-
-  /** Reads the partition from `offset` on (the batches in hand become stale). */
-  private seek(topic: string, partition: number, offset: bigint): void {
-    const id = `${topic}:${partition}`;
-    this.consumer.seek({ topic, partition, offset: String(offset) });
-    this.sought.set(id, offset);
-    this.verified.delete(id);
   }
 
   /** Dependency failures (database, broker) are waited out: the partition holds, in order. */
@@ -334,76 +296,12 @@ export class BatchConsumer<T> {
     kafkaMetrics.deadLettered.inc({ group: this.options.groupId, topic: message.topic });
   }
 
-  /**
-   * Sets back the progress of each owned partition that ends before it (recreated, and empty or
-   * quiet since, so no batch showed it) to where the partition starts, and reads from there.
-   */
+  /** A recreated partition that stays empty sends no batch to notice it by: looked for now and then. */
   private async rewindRecreated(): Promise<void> {
     if (this.stopped) return;
-    try {
-      const owned = this.assigned;
-      const progressOf = async (topic: string, partition: number) =>
-        (await this.progressOf(topic, partition)).next;
-      for (const found of await recreatedPartitions(this.admin, owned, progressOf)) {
-        const { topic, partition, applied, low, high } = found;
-        await this.rewind(topic, partition, applied, high, low);
-      }
-    } catch (error) {
+    await this.partitions.rewindRecreated().catch((error: unknown) => {
       this.logger.debug(`cannot compare partitions with the progress: ${describe(error)}`);
-    }
-  }
-
-  /**
-   * Sets a recreated partition's progress back from `applied` to `to` (logged and counted) and
-   * reads it from there. If the store moved meanwhile (another member applied a batch), nothing is
-   * changed and the next batch asks the store again.
-   */
-  private async rewind(
-    topic: string,
-    partition: number,
-    applied: bigint,
-    end: bigint,
-    to: bigint,
-  ): Promise<void> {
-    const id = `${topic}:${partition}`;
-    if (!(await this.options.rewindProgress(topic, partition, applied, to))) {
-      this.position.delete(id);
-      return;
-    }
-    reportRewind(this.logger, this.options.groupId, { topic, partition, applied, end, to });
-    this.position.set(id, { next: to, mark: null });
-    this.seek(topic, partition, to);
-  }
-
-  private async seekToProgress(
-    assigned: ReadonlyArray<{ topic: string; partition: number }>,
-  ): Promise<void> {
-    for (const { topic, partition } of assigned) {
-      const id = `${topic}:${partition}`;
-      try {
-        const progress = await this.progressOf(topic, partition);
-        if (this.position.has(id)) continue; // a batch got there first
-        // A partition recreated while no member owned it: start where it starts, not past its end.
-        const [recreated] = await recreatedPartitions(
-          this.admin,
-          [{ topic, partition }],
-          async () => progress.next,
-        );
-        // A batch got there meanwhile: it compares with the partition's end itself.
-        if (this.position.has(id)) continue;
-        if (recreated !== undefined) {
-          await this.rewind(topic, partition, progress.next, recreated.high, recreated.low);
-          continue;
-        }
-        // From the message before the progress (its mark is compared by the first batch): a
-        // partition recreated that has grown past the progress holds another message there.
-        this.seek(topic, partition, resumeOffset(progress));
-        this.position.set(id, progress);
-      } catch (error) {
-        // The first batch compares with the store anyway; this only saves reading ahead.
-        this.logger.warn(`cannot read the progress of ${id} after joining: ${describe(error)}`);
-      }
-    }
+    });
   }
 
   private setConnected(connected: boolean): void {

@@ -4,19 +4,8 @@ export {
   type BatchMessage,
   type DecodedBatch,
 } from './batch-consumer';
-export {
-  batchStep,
-  decideBatch,
-  markRecord,
-  messageMark,
-  resumeOffset,
-  storedProgress,
-  viewOf,
-  type BatchStep,
-  type BatchView,
-  type MemberView,
-  type StoredProgress,
-} from './batch-step';
+export { markRecord, messageMark, storedProgress, type StoredProgress } from './batch-step';
+export { OwnedPartitions } from './owned-partitions';
 export { PoisonMessage } from './poison-message';
 export { ProgressMoved } from './progress-moved';
 export { startRetrying } from './start-retrying';
@@ -26,11 +15,3 @@ export { KafkaHealth } from './kafka-health';
 export { kafkaMetrics } from './kafka-metrics';
 export { KafkaModule, type KafkaModuleOptions } from './kafka.module';
 export { ensureTopics, type TopicSpec } from './topics';
-export {
-  partitionBounds,
-  boundsOfPartition,
-  recreatedPartitions,
-  reportRewind,
-  type PartitionBounds,
-  type RecreatedPartition,
-} from './partition-end';
